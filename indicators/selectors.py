@@ -1,0 +1,102 @@
+"""Reads of indicator values, costs and staffing, shaped for the sheets that print them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from indicators import calculations
+from indicators.choices import ValueStatus, ValueType
+from indicators.models import Indicator, IndicatorValue
+
+STATUS_TOKENS = {
+    ValueStatus.NOT_CONDUCTED: "未実施",
+    ValueStatus.PENDING: "未定",
+    ValueStatus.NOT_APPLICABLE: "―",
+    ValueStatus.UNKNOWN: "不詳",
+}
+
+
+@dataclass(frozen=True)
+class ValueCell:
+    """One printed indicator cell: a number with its precision, or a status token."""
+
+    value: Decimal | None = None
+    status: str = ""
+    decimals: int = 0
+    unit: str = ""
+
+    @property
+    def text(self) -> str:
+        if self.status and self.status != ValueStatus.OK:
+            return STATUS_TOKENS.get(self.status, "")
+        if self.value is None:
+            return ""
+        return f"{self.value:,.{self.decimals}f}"
+
+    @property
+    def number(self) -> Decimal | None:
+        """The number an export writes to a cell (None for a blank or a status token)."""
+        return self.value if self.status in ("", ValueStatus.OK) else None
+
+
+@dataclass(frozen=True)
+class RateCell:
+    """An achievement rate: the raw ratio is kept, the percent is rounded for one template."""
+
+    raw: Decimal | None
+    shown: Decimal | None
+    decimals: int
+
+    @property
+    def percent(self) -> Decimal | None:
+        return calculations.ratio_to_percent(self.shown, decimals=self.decimals)
+
+    @property
+    def text(self) -> str:
+        percent = self.percent
+        return "" if percent is None else f"{percent:,.{self.decimals}f}%"
+
+    @property
+    def is_capped(self) -> bool:
+        return self.raw is not None and self.shown is not None and self.raw != self.shown
+
+
+@dataclass
+class IndicatorSeries:
+    """An indicator with its values pivoted by fiscal year and value type."""
+
+    indicator: Indicator
+    values: dict[tuple[int, str], IndicatorValue] = field(default_factory=dict)
+
+    def cell(self, fiscal_year: int, value_type: str = ValueType.ACTUAL, decimals: int | None = None) -> ValueCell:
+        found = self.values.get((fiscal_year, value_type))
+        places = self.indicator.decimals if decimals is None else decimals
+        if found is None:
+            return ValueCell(decimals=places, unit=self.indicator.unit)
+        return ValueCell(value=found.value, status=found.status, decimals=places, unit=self.indicator.unit)
+
+    def number(self, fiscal_year: int, value_type: str) -> Decimal | None:
+        return self.cell(fiscal_year, value_type).number
+
+    def achievement(self, fiscal_year: int, *, decimals: int) -> RateCell:
+        """達成度 for one year with the indicator's method, polarity and display cap."""
+        ind = self.indicator
+        raw = calculations.achievement_ratio(
+            method=ind.achievement_method,
+            polarity=ind.polarity,
+            target=self.number(fiscal_year, ValueType.TARGET),
+            actual=self.number(fiscal_year, ValueType.ACTUAL),
+            baseline=ind.baseline_value,
+        )
+        return RateCell(raw=raw, shown=calculations.displayed_ratio(raw, cap=ind.display_cap), decimals=decimals)
+
+
+def indicator_series_for(indicators) -> list[IndicatorSeries]:
+    """Pivot the values of already-fetched indicators in one query."""
+    indicators = list(indicators)
+    by_indicator: dict[int, dict] = defaultdict(dict)
+    for value in IndicatorValue.objects.filter(indicator__in=indicators):
+        by_indicator[value.indicator_id][(value.fiscal_year, value.value_type)] = value
+    return [IndicatorSeries(indicator=ind, values=by_indicator[ind.pk]) for ind in indicators]

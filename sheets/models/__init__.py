@@ -1,0 +1,38 @@
+"""Models of the sheets app: organisations, the policy tree, programs and evaluation sheets."""
+
+from .evaluation import (
+    EvaluationSheet,
+    NarrativeBlock,
+    ProgramSheet,
+    SheetSignatory,
+    SubProgramEvaluation,
+    ViewpointAnswer,
+    ViewpointQuestion,
+)
+from .organization import ChoiceOption, ChoiceSet, Membership, Organization, OrgUnit, SizeClass
+from .plans import Plan, PolicyLevel, PolicyNode, PolicyNodeItem
+from .programs import Program, ProgramPolicyLink, ProgramRelatedUnit, ProgramYear
+
+__all__ = [
+    "ChoiceOption",
+    "ChoiceSet",
+    "EvaluationSheet",
+    "Membership",
+    "NarrativeBlock",
+    "OrgUnit",
+    "Organization",
+    "Plan",
+    "PolicyLevel",
+    "PolicyNode",
+    "PolicyNodeItem",
+    "Program",
+    "ProgramPolicyLink",
+    "ProgramRelatedUnit",
+    "ProgramSheet",
+    "ProgramYear",
+    "SheetSignatory",
+    "SizeClass",
+    "SubProgramEvaluation",
+    "ViewpointAnswer",
+    "ViewpointQuestion",
+]
