@@ -43,7 +43,12 @@ def benchmark_entry_save(*, entry: BenchmarkEntry) -> BenchmarkEntry:
     entry.metric_values.all().delete()
     BenchmarkMetricValue.objects.bulk_create(
         BenchmarkMetricValue(
-            entry=entry, metric=part.metric, value=part.value, unit=part.unit, value_text=part.value_text, order=i
+            entry=entry,
+            metric=part.metric,
+            value=part.value,
+            unit=part.unit,
+            value_text=part.value_text,
+            order=i,
         )
         for i, part in enumerate(
             benchmark_split_parts(metric_label=entry.metric_label, value_text=entry.value_text)

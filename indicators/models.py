@@ -31,7 +31,11 @@ class Indicator(models.Model):
         PolicyNode, null=True, blank=True, on_delete=models.CASCADE, related_name="indicators"
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("上位指標"), null=True, blank=True, on_delete=models.CASCADE,
+        "self",
+        verbose_name=_("上位指標"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="components",
     )
     kind = models.CharField(_("種別"), max_length=20, choices=IndicatorKind.choices)
@@ -39,12 +43,21 @@ class Indicator(models.Model):
     name = models.CharField(_("指標名"), max_length=200)
     unit = models.CharField(_("単位"), max_length=20, blank=True)
     decimals = models.PositiveSmallIntegerField(_("小数点以下の桁数"), default=0)
-    polarity = models.CharField(_("方向"), max_length=10, choices=Polarity.choices, default=Polarity.HIGHER_IS_BETTER)
+    polarity = models.CharField(
+        _("方向"), max_length=10, choices=Polarity.choices, default=Polarity.HIGHER_IS_BETTER
+    )
     achievement_method = models.CharField(
-        _("達成度の算定方法"), max_length=20, choices=AchievementMethod.choices, default=AchievementMethod.RATIO
+        _("達成度の算定方法"),
+        max_length=20,
+        choices=AchievementMethod.choices,
+        default=AchievementMethod.RATIO,
     )
     display_cap = models.DecimalField(
-        _("表示上限（比率）"), max_digits=6, decimal_places=3, null=True, blank=True,
+        _("表示上限（比率）"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
         help_text=_("例: 1 = 100% で表示を打ち止め（元の比率は保持）"),
     )
     cumulative_mode = models.CharField(
@@ -129,7 +142,9 @@ class CostRecordQuerySet(models.QuerySet):
 class CostRecord(models.Model):
     """事業費 of one owner, fiscal year and basis (決算 / 決算見込 / 当初 / 予算), with its funding lines."""
 
-    program = models.ForeignKey(Program, null=True, blank=True, on_delete=models.CASCADE, related_name="costs")
+    program = models.ForeignKey(
+        Program, null=True, blank=True, on_delete=models.CASCADE, related_name="costs"
+    )
     budget_project = models.ForeignKey(
         BudgetProject, null=True, blank=True, on_delete=models.CASCADE, related_name="costs"
     )
@@ -139,18 +154,33 @@ class CostRecord(models.Model):
     fiscal_year = models.PositiveSmallIntegerField(_("年度"))
     basis = models.CharField(_("区分"), max_length=20, choices=CostBasis.choices)
     amount = models.DecimalField(
-        _("事業費（千円）"), **AMOUNT, null=True, blank=True,
+        _("事業費（千円）"),
+        **AMOUNT,
+        null=True,
+        blank=True,
         help_text=_("事務事業を持つ事業では空欄（事務事業の合計が事業費になります）"),
     )
-    work_hours = models.DecimalField(_("延べ業務時間"), max_digits=10, decimal_places=0, null=True, blank=True)
+    work_hours = models.DecimalField(
+        _("延べ業務時間"), max_digits=10, decimal_places=0, null=True, blank=True
+    )
     personnel_cost = models.DecimalField(
         _("人件費（千円・時間から算定しない場合）"), **AMOUNT, null=True, blank=True
     )
     main_funding = models.ForeignKey(
-        ChoiceOption, verbose_name=_("主な財源"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ChoiceOption,
+        verbose_name=_("主な財源"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     execution_method = models.ForeignKey(
-        ChoiceOption, verbose_name=_("実施方法"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ChoiceOption,
+        verbose_name=_("実施方法"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     objects = CostRecordQuerySet.as_manager()
@@ -166,19 +196,23 @@ class CostRecord(models.Model):
                 name="indicators_costrecord_one_owner",
             ),
             models.UniqueConstraint(
-                fields=["program", "fiscal_year", "basis"], condition=Q(program__isnull=False),
+                fields=["program", "fiscal_year", "basis"],
+                condition=Q(program__isnull=False),
                 name="indicators_costrecord_unique_program",
             ),
             models.UniqueConstraint(
-                fields=["budget_project", "fiscal_year", "basis"], condition=Q(budget_project__isnull=False),
+                fields=["budget_project", "fiscal_year", "basis"],
+                condition=Q(budget_project__isnull=False),
                 name="indicators_costrecord_unique_budget_project",
             ),
             models.UniqueConstraint(
-                fields=["policy_node", "fiscal_year", "basis"], condition=Q(policy_node__isnull=False),
+                fields=["policy_node", "fiscal_year", "basis"],
+                condition=Q(policy_node__isnull=False),
                 name="indicators_costrecord_unique_policy_node",
             ),
             models.CheckConstraint(
-                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="indicators_costrecord_amount_not_negative"
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="indicators_costrecord_amount_not_negative",
             ),
         ]
 
@@ -197,8 +231,12 @@ class FundingLine(models.Model):
         ordering = ["cost_record", "source_type"]
         verbose_name = verbose_name_plural = _("財源内訳")
         constraints = [
-            models.UniqueConstraint(fields=["cost_record", "source_type"], name="indicators_fundingline_unique"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="indicators_fundingline_amount_not_negative"),
+            models.UniqueConstraint(
+                fields=["cost_record", "source_type"], name="indicators_fundingline_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="indicators_fundingline_amount_not_negative"
+            ),
         ]
 
     def __str__(self):
@@ -239,7 +277,9 @@ class StaffAllocation(models.Model):
             models.UniqueConstraint(
                 fields=["program", "fiscal_year", "category"], name="indicators_staffallocation_unique"
             ),
-            models.CheckConstraint(condition=Q(fte__gte=0), name="indicators_staffallocation_fte_not_negative"),
+            models.CheckConstraint(
+                condition=Q(fte__gte=0), name="indicators_staffallocation_fte_not_negative"
+            ),
         ]
 
     def __str__(self):
@@ -249,11 +289,17 @@ class StaffAllocation(models.Model):
 class PersonnelUnitCost(models.Model):
     """人件費単価: 千円 per FTE (or 円 per hour) of a staff category in a fiscal year."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="personnel_unit_costs")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="personnel_unit_costs"
+    )
     fiscal_year = models.PositiveSmallIntegerField(_("年度"))
     category = models.ForeignKey(StaffCategory, null=True, blank=True, on_delete=models.PROTECT)
-    per_fte = models.DecimalField(_("1人あたり（千円）"), max_digits=10, decimal_places=1, null=True, blank=True)
-    per_hour = models.DecimalField(_("1時間あたり（円）"), max_digits=10, decimal_places=0, null=True, blank=True)
+    per_fte = models.DecimalField(
+        _("1人あたり（千円）"), max_digits=10, decimal_places=1, null=True, blank=True
+    )
+    per_hour = models.DecimalField(
+        _("1時間あたり（円）"), max_digits=10, decimal_places=0, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["organization", "fiscal_year", "category__order"]
@@ -261,7 +307,10 @@ class PersonnelUnitCost(models.Model):
         constraints = [
             # Coalesce: a rate without a category (per hour) is unique too, on SQLite as on PostgreSQL.
             models.UniqueConstraint(
-                "organization", "fiscal_year", Coalesce("category", 0), name="indicators_personnelunitcost_unique"
+                "organization",
+                "fiscal_year",
+                Coalesce("category", 0),
+                name="indicators_personnelunitcost_unique",
             ),
             models.CheckConstraint(
                 condition=Q(per_fte__isnull=False) | Q(per_hour__isnull=False),

@@ -70,7 +70,9 @@ class IndicatorSeries:
     indicator: Indicator
     values: dict[tuple[int, str], IndicatorValue] = field(default_factory=dict)
 
-    def cell(self, fiscal_year: int, value_type: str = ValueType.ACTUAL, decimals: int | None = None) -> ValueCell:
+    def cell(
+        self, fiscal_year: int, value_type: str = ValueType.ACTUAL, decimals: int | None = None
+    ) -> ValueCell:
         found = self.values.get((fiscal_year, value_type))
         places = self.indicator.decimals if decimals is None else decimals
         if found is None:
@@ -90,7 +92,9 @@ class IndicatorSeries:
             actual=self.number(fiscal_year, ValueType.ACTUAL),
             baseline=ind.baseline_value,
         )
-        return RateCell(raw=raw, shown=calculations.displayed_ratio(raw, cap=ind.display_cap), decimals=decimals)
+        return RateCell(
+            raw=raw, shown=calculations.displayed_ratio(raw, cap=ind.display_cap), decimals=decimals
+        )
 
 
 def indicator_series_for(indicators) -> list[IndicatorSeries]:

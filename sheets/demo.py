@@ -186,8 +186,12 @@ def _indicator(org, program, kind, spec, order) -> Indicator:
         program=program,
         kind=kind,
         name=spec["name"],
-        defaults={"unit": spec.get("unit", ""), "decimals": spec.get("decimals", 0),
-                  "rationale": spec.get("rationale", ""), "order": order},
+        defaults={
+            "unit": spec.get("unit", ""),
+            "decimals": spec.get("decimals", 0),
+            "rationale": spec.get("rationale", ""),
+            "order": order,
+        },
     )
     for value in spec.get("values", []):
         IndicatorValue.objects.update_or_create(
@@ -202,7 +206,9 @@ def _indicator(org, program, kind, spec, order) -> Indicator:
 def _costs(program: Program, specs: list[dict]) -> None:
     for spec in specs:
         CostRecord.objects.update_or_create(
-            program=program, fiscal_year=spec["fiscal_year"], basis=spec["basis"],
+            program=program,
+            fiscal_year=spec["fiscal_year"],
+            basis=spec["basis"],
             defaults={"amount": _decimal(spec["amount"])},
         )
 
@@ -227,14 +233,21 @@ def _program(org, spec, units, nodes, categories) -> Program:
         defaults={"name": spec["name"], "owner_unit": units[spec["owner_unit"]]},
     )
     for order, name in enumerate(spec.get("related_units", []), start=1):
-        ProgramRelatedUnit.objects.update_or_create(program=program, org_unit=units[name], defaults={"order": order})
+        ProgramRelatedUnit.objects.update_or_create(
+            program=program, org_unit=units[name], defaults={"order": order}
+        )
     for fy in spec.get("link_years", []):
         ProgramPolicyLink.objects.update_or_create(
-            program=program, fiscal_year=fy, is_primary=True, defaults={"policy_node": nodes[spec["policy_node"]]}
+            program=program,
+            fiscal_year=fy,
+            is_primary=True,
+            defaults={"policy_node": nodes[spec["policy_node"]]},
         )
     for year in spec.get("years", []):
         ProgramYear.objects.update_or_create(
-            program=program, fiscal_year=year["fiscal_year"], defaults={k: v for k, v in year.items() if k != "fiscal_year"}
+            program=program,
+            fiscal_year=year["fiscal_year"],
+            defaults={k: v for k, v in year.items() if k != "fiscal_year"},
         )
     for order, sub_spec in enumerate(spec.get("sub_programs", []), start=1):
         sub, _ = Program.objects.update_or_create(
@@ -242,10 +255,15 @@ def _program(org, spec, units, nodes, categories) -> Program:
             kind=ProgramKind.SUB_PROGRAM,
             parent=program,
             name=sub_spec["name"],
-            defaults={"branch_no": sub_spec.get("branch_no"), "order": order, "owner_unit": program.owner_unit},
+            defaults={
+                "branch_no": sub_spec.get("branch_no"),
+                "order": order,
+                "owner_unit": program.owner_unit,
+            },
         )
         ProgramYear.objects.update_or_create(
-            program=sub, fiscal_year=spec["sheet"]["evaluation_fy"] - 1,
+            program=sub,
+            fiscal_year=spec["sheet"]["evaluation_fy"] - 1,
             defaults={"main_expenses": sub_spec.get("main_expenses", "")},
         )
         _costs(sub, sub_spec.get("costs", []))
@@ -254,7 +272,9 @@ def _program(org, spec, units, nodes, categories) -> Program:
     _funding(program, spec.get("funding", []))
     for row in spec.get("staffing", []):
         StaffAllocation.objects.update_or_create(
-            program=program, fiscal_year=row["fiscal_year"], category=categories[row["category"]],
+            program=program,
+            fiscal_year=row["fiscal_year"],
+            category=categories[row["category"]],
             defaults={"fte": _decimal(row["fte"])},
         )
     for order, ind_spec in enumerate(spec.get("reference_indicators", []), start=1):
@@ -264,12 +284,20 @@ def _program(org, spec, units, nodes, categories) -> Program:
 
 def _sheet(org, program, spec, units, questions, peers) -> EvaluationSheet:
     sheet, _ = EvaluationSheet.objects.get_or_create(
-        organization=org, form_type=FormType.KAMAKURA_PROGRAM, evaluation_fy=spec["evaluation_fy"], program=program
+        organization=org,
+        form_type=FormType.KAMAKURA_PROGRAM,
+        evaluation_fy=spec["evaluation_fy"],
+        program=program,
     )
     for order, sig in enumerate(spec.get("signatories", []), start=1):
         SheetSignatory.objects.update_or_create(
-            sheet=sheet, order=order,
-            defaults={"title": sig["title"], "person_name": sig["person_name"], "org_unit": units.get(sig.get("org_unit"))},
+            sheet=sheet,
+            order=order,
+            defaults={
+                "title": sig["title"],
+                "person_name": sig["person_name"],
+                "org_unit": units.get(sig.get("org_unit")),
+            },
         )
     direction = ChoiceOption.objects.get(
         choice_set__key=DIRECTION, choice_set__organization__isnull=True, code=spec["direction"]
@@ -296,13 +324,17 @@ def _sheet(org, program, spec, units, questions, peers) -> EvaluationSheet:
         )
     for order, comparison_spec in enumerate(spec.get("benchmarks", []), start=1):
         comparison, _ = BenchmarkComparison.objects.update_or_create(
-            sheet=sheet, order=order,
-            defaults={"subject_text": comparison_spec["subject_text"], "reference_fy": comparison_spec.get("reference_fy")},
+            sheet=sheet,
+            order=order,
+            defaults={
+                "subject_text": comparison_spec["subject_text"],
+                "reference_fy": comparison_spec.get("reference_fy"),
+            },
         )
         for entry_order, entry_spec in enumerate(comparison_spec["entries"], start=1):
-            entry = BenchmarkEntry.objects.filter(comparison=comparison, order=entry_order).first() or BenchmarkEntry(
+            entry = BenchmarkEntry.objects.filter(
                 comparison=comparison, order=entry_order
-            )
+            ).first() or BenchmarkEntry(comparison=comparison, order=entry_order)
             entry.organization = peers.get(entry_spec["org"])
             entry.org_name = entry_spec["org"]
             entry.is_self = entry_spec.get("is_self", False)
@@ -340,13 +372,17 @@ def demo_load(path: Path = DEMO_FILE) -> Organization:
     choices_load()
     spec = json.loads(path.read_text(encoding="utf-8"))
     size_classes = {
-        s["code"]: SizeClass.objects.update_or_create(code=s["code"], defaults={"label": s["label"], "order": s["order"]})[0]
+        s["code"]: SizeClass.objects.update_or_create(
+            code=s["code"], defaults={"label": s["label"], "order": s["order"]}
+        )[0]
         for s in spec.get("size_classes", [])
     }
     org = _organization(spec["organization"], size_classes)
     peers = {org.name: org}
     for peer in spec.get("peer_organizations", []):
-        peers[peer["name"]] = _organization({**peer, "prefecture": spec["organization"]["prefecture"]}, size_classes)
+        peers[peer["name"]] = _organization(
+            {**peer, "prefecture": spec["organization"]["prefecture"]}, size_classes
+        )
     units = _units(org, spec["units"])
     categories = {
         c["code"]: StaffCategory.objects.update_or_create(
@@ -356,7 +392,9 @@ def demo_load(path: Path = DEMO_FILE) -> Organization:
     }
     for cost in spec["unit_costs"]:
         PersonnelUnitCost.objects.update_or_create(
-            organization=org, fiscal_year=cost["fiscal_year"], category=categories[cost["category"]],
+            organization=org,
+            fiscal_year=cost["fiscal_year"],
+            category=categories[cost["category"]],
             defaults={"per_fte": _decimal(cost["per_fte"])},
         )
     nodes = _plan(org, spec["plan"])
@@ -367,7 +405,8 @@ def demo_load(path: Path = DEMO_FILE) -> Organization:
         sheet_spec = {
             **program_spec["sheet"],
             "_sub_programs": [
-                {"program": subs[s["name"]], "evaluation": s["evaluation"]} for s in program_spec.get("sub_programs", [])
+                {"program": subs[s["name"]], "evaluation": s["evaluation"]}
+                for s in program_spec.get("sub_programs", [])
             ],
         }
         _sheet(org, program, sheet_spec, units, questions, peers)

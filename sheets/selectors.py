@@ -217,7 +217,9 @@ def _personnel_costs(program: Program, fiscal_years, program_years) -> dict[int,
         allocations[a.fiscal_year].append(a)
     unit_costs = {
         (u.fiscal_year, u.category_id): u.per_fte
-        for u in PersonnelUnitCost.objects.filter(organization_id=program.organization_id, fiscal_year__in=fiscal_years)
+        for u in PersonnelUnitCost.objects.filter(
+            organization_id=program.organization_id, fiscal_year__in=fiscal_years
+        )
     }
     result = {}
     for fy in fiscal_years:
@@ -247,7 +249,9 @@ def program_sheet_context(*, sheet_id: int) -> ProgramSheetContext:
         for py in ProgramYear.objects.filter(program__in=owners, fiscal_year__in={s, e})
     }
     indicators = list(
-        Indicator.objects.filter(program__in=owners, kind__in=[IndicatorKind.ACTIVITY, IndicatorKind.REFERENCE])
+        Indicator.objects.filter(
+            program__in=owners, kind__in=[IndicatorKind.ACTIVITY, IndicatorKind.REFERENCE]
+        )
     )
     series = {sr.indicator.pk: sr for sr in indicator_series_for(indicators)}
     activity_by_sub = {}
@@ -353,7 +357,8 @@ def _funding(program, subs, cost_columns, cost_index):
     for column in cost_columns:
         own = cost_index.get((program.pk, column.fiscal_year, column.basis))
         sub_amounts = [
-            getattr(cost_index.get((sub.pk, column.fiscal_year, column.basis)), "amount", None) for sub in subs
+            getattr(cost_index.get((sub.pk, column.fiscal_year, column.basis)), "amount", None)
+            for sub in subs
         ]
         total = costs.project_cost(own_amount=own.amount if own else None, sub_amounts=sub_amounts)
         project_costs.append(total)
@@ -380,7 +385,9 @@ def _funding(program, subs, cost_columns, cost_index):
 
 def _staff_rows(program, staff_years) -> list[StaffRow]:
     allocations = list(
-        StaffAllocation.objects.filter(program=program, fiscal_year__in=staff_years).select_related("category")
+        StaffAllocation.objects.filter(program=program, fiscal_year__in=staff_years).select_related(
+            "category"
+        )
     )
     categories = {a.category_id: a.category for a in allocations}
     for category in StaffCategory.objects.filter(organization_id=program.organization_id):
@@ -399,8 +406,7 @@ def _evaluations(sheet, subs) -> list[SubProgramEvaluation]:
 
 def _viewpoints(sheet) -> list[ViewpointRow]:
     answers = {
-        a.question_id: a
-        for a in ViewpointAnswer.objects.filter(sheet=sheet).select_related("option__parent")
+        a.question_id: a for a in ViewpointAnswer.objects.filter(sheet=sheet).select_related("option__parent")
     }
     questions = ViewpointQuestion.objects.filter(
         organization_id=sheet.organization_id, valid_from_fy__lte=sheet.evaluation_fy
@@ -429,7 +435,9 @@ def _directions(sheet, program_sheet) -> list[Check]:
     chosen = program_sheet.direction_id if program_sheet else None
     return [
         Check(o.label, o.pk == chosen)
-        for o in choice_options(DIRECTION, organization_id=sheet.organization_id, fiscal_year=sheet.evaluation_fy)
+        for o in choice_options(
+            DIRECTION, organization_id=sheet.organization_id, fiscal_year=sheet.evaluation_fy
+        )
     ]
 
 

@@ -6,4 +6,7 @@ app_name = "sheets"
 
 urlpatterns = [
     path("", views.sheet_list, name="list"),
+    path("sheets/<int:pk>/", views.sheet_detail, name="detail"),
+    path("sheets/<int:pk>/pdf/", views.sheet_pdf, name="pdf"),
+    path("sheets/<int:pk>/xlsx/", views.sheet_xlsx, name="xlsx"),
 ]

@@ -35,9 +35,15 @@ class Program(models.Model):
     """事業 / 事務事業 / 主な取組: one node of the program tree of an organisation."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="programs")
-    kind = models.CharField(_("種別"), max_length=20, choices=ProgramKind.choices, default=ProgramKind.PROGRAM)
+    kind = models.CharField(
+        _("種別"), max_length=20, choices=ProgramKind.choices, default=ProgramKind.PROGRAM
+    )
     parent = models.ForeignKey(
-        "self", verbose_name=_("上位事業"), null=True, blank=True, on_delete=models.CASCADE,
+        "self",
+        verbose_name=_("上位事業"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="children",
     )
     code = models.CharField(_("事業番号"), max_length=20, blank=True)
@@ -45,11 +51,18 @@ class Program(models.Model):
     branch_no = models.PositiveSmallIntegerField(_("枝番"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(_("表示順"), default=0)
     owner_unit = models.ForeignKey(
-        OrgUnit, verbose_name=_("主管課"), null=True, blank=True, on_delete=models.PROTECT,
+        OrgUnit,
+        verbose_name=_("主管課"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="owned_programs",
     )
     related_units = models.ManyToManyField(
-        OrgUnit, verbose_name=_("関連課"), blank=True, through="ProgramRelatedUnit",
+        OrgUnit,
+        verbose_name=_("関連課"),
+        blank=True,
+        through="ProgramRelatedUnit",
         related_name="related_programs",
     )
     valid_from_fy = models.PositiveSmallIntegerField(_("開始年度"), null=True, blank=True)
@@ -65,7 +78,10 @@ class Program(models.Model):
         verbose_name = verbose_name_plural = _("事業")
         constraints = [
             models.UniqueConstraint(
-                "organization", "code", Coalesce("valid_from_fy", 0), condition=Q(kind="program"),
+                "organization",
+                "code",
+                Coalesce("valid_from_fy", 0),
+                condition=Q(kind="program"),
                 name="sheets_program_unique_code",
             ),
             models.CheckConstraint(
@@ -91,6 +107,9 @@ class ProgramRelatedUnit(models.Model):
             models.UniqueConstraint(fields=["program", "org_unit"], name="sheets_programrelatedunit_unique"),
         ]
 
+    def __str__(self):
+        return f"{self.program} / {self.org_unit}"
+
 
 class ProgramYear(models.Model):
     """A program's attributes for one fiscal year (事務区分, 重点, 対象・目的・意図 …)."""
@@ -98,7 +117,9 @@ class ProgramYear(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="years")
     fiscal_year = models.PositiveSmallIntegerField(_("年度"))
     administrative_category = models.CharField(
-        _("事務区分"), max_length=20, choices=AdministrativeCategory.choices,
+        _("事務区分"),
+        max_length=20,
+        choices=AdministrativeCategory.choices,
         default=AdministrativeCategory.AUTONOMOUS,
     )
     is_priority = models.BooleanField(_("重点事業"), default=False)
@@ -107,7 +128,11 @@ class ProgramYear(models.Model):
     purpose_text = models.TextField(_("目的（何のために）"), blank=True)
     intended_state_text = models.TextField(_("意図（どのような状態にしたいか）"), blank=True)
     personnel_cost_override = models.DecimalField(
-        _("人件費（手入力）"), max_digits=14, decimal_places=0, null=True, blank=True,
+        _("人件費（手入力）"),
+        max_digits=14,
+        decimal_places=0,
+        null=True,
+        blank=True,
         help_text=_("職員数×単価で計算できない場合のみ。理由の記入が必要です。"),
     )
     personnel_override_reason = models.TextField(_("人件費を手入力する理由"), blank=True)
@@ -147,7 +172,8 @@ class ProgramPolicyLink(models.Model):
                 fields=["program", "policy_node", "fiscal_year"], name="sheets_programpolicylink_unique"
             ),
             models.UniqueConstraint(
-                fields=["program", "fiscal_year"], condition=Q(is_primary=True),
+                fields=["program", "fiscal_year"],
+                condition=Q(is_primary=True),
                 name="sheets_programpolicylink_one_primary",
             ),
         ]

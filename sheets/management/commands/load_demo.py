@@ -8,7 +8,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--reset", action="store_true", help="読み込み済みでもデモの値を初期状態に戻します（画面での編集は失われます）。"
+            "--reset",
+            action="store_true",
+            help="読み込み済みでもデモの値を初期状態に戻します（画面での編集は失われます）。",
         )
 
     def handle(self, *args, reset=False, **options):

@@ -1,0 +1,34 @@
+"""Fixtures shared by the whole suite."""
+
+import pytest
+
+from sheets.choices import FormType
+from sheets.models import EvaluationSheet
+
+
+@pytest.fixture
+def demo(db):
+    """The demo municipality (鎌倉市) with its three program sheets for 令和7年度."""
+    from sheets.demo import demo_load
+
+    return demo_load()
+
+
+@pytest.fixture
+def demo_sheet(demo):
+    """The 健福-17 ひきこもり対策推進事業 sheet of 令和7年度, as printed in the published form."""
+    return EvaluationSheet.objects.get(
+        form_type=FormType.KAMAKURA_PROGRAM, evaluation_fy=2025, program__code="健福-17"
+    )
+
+
+@pytest.fixture
+def login_as(client, django_user_model):
+    """Log the test client in as one of the demo users (staff, evaluator, policy_owner, auditor, admin)."""
+
+    def _login(username):
+        user = django_user_model.objects.get(username=username)
+        client.force_login(user)
+        return user
+
+    return _login

@@ -1,0 +1,63 @@
+"""The command line: demo loading and batch export."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from indicators.models import CostRecord, IndicatorValue
+from sheets.models import EvaluationSheet, Program
+
+
+def _counts():
+    return (
+        EvaluationSheet.objects.count(),
+        Program.objects.count(),
+        IndicatorValue.objects.count(),
+        CostRecord.objects.count(),
+    )
+
+
+@pytest.mark.django_db
+def test_load_demo_is_idempotent(capsys):
+    call_command("load_demo")
+    first = _counts()
+    call_command("load_demo")
+    call_command("load_demo", "--reset")
+    assert _counts() == first
+    assert first[0] == 3
+    assert "読み込み済み" in capsys.readouterr().out
+
+
+def test_export_sheets_writes_one_pdf_per_sheet(demo, tmp_path):
+    call_command("export_sheets", "--year", "2025", "--format", "pdf", "--out", str(tmp_path))
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert len(files) == 3
+    assert "2025_健福-17_ひきこもり対策推進事業.pdf" in files
+    assert all((tmp_path / name).read_bytes().startswith(b"%PDF") for name in files)
+
+
+def test_export_sheets_filters_by_code_and_accepts_wareki_and_full_width(demo, tmp_path):
+    call_command(
+        "export_sheets",
+        "--year",
+        "令和7年度",
+        "--code",
+        "健福-１７",
+        "--format",
+        "xlsx",
+        "--out",
+        str(tmp_path),
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["2025_健福-17_ひきこもり対策推進事業.xlsx"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--year", "2031"], "2031年度の評価シートはありません"),
+        (["--year", "2025", "--code", "健福-99"], "事業番号 健福-99"),
+        (["--year", "来年"], "年度として読めません"),
+    ],
+)
+def test_export_sheets_fails_with_a_message(demo, tmp_path, args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("export_sheets", *args, "--out", str(tmp_path))
