@@ -401,7 +401,12 @@ def _staff_rows(program, staff_years) -> list[StaffRow]:
 
 def _evaluations(sheet, subs) -> list[SubProgramEvaluation]:
     by_sub = {ev.sub_program_id: ev for ev in sheet.sub_program_evaluations.all()}
-    return [by_sub.get(sub.pk) or SubProgramEvaluation(sheet=sheet, sub_program=sub) for sub in subs]
+    evaluations = []
+    for sub in subs:
+        evaluation = by_sub.get(sub.pk) or SubProgramEvaluation(sheet=sheet)
+        evaluation.sub_program = sub  # the already-fetched row: no query per evaluation
+        evaluations.append(evaluation)
+    return evaluations
 
 
 def _viewpoints(sheet) -> list[ViewpointRow]:
