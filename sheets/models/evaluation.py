@@ -31,15 +31,25 @@ class EvaluationSheet(models.Model):
     form_type = models.CharField(_("様式"), max_length=20, choices=FormType.choices)
     evaluation_fy = models.PositiveSmallIntegerField(_("評価年度"))
     program = models.ForeignKey(
-        Program, verbose_name=_("評価対象事業"), null=True, blank=True, on_delete=models.PROTECT,
+        Program,
+        verbose_name=_("評価対象事業"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="sheets",
     )
     policy_node = models.ForeignKey(
-        PolicyNode, verbose_name=_("評価対象の施策"), null=True, blank=True, on_delete=models.PROTECT,
+        PolicyNode,
+        verbose_name=_("評価対象の施策"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="sheets",
     )
     sheet_date = models.DateField(_("作成日"), null=True, blank=True)
-    status = models.CharField(_("状態"), max_length=20, choices=SheetStatus.choices, default=SheetStatus.DRAFT)
+    status = models.CharField(
+        _("状態"), max_length=20, choices=SheetStatus.choices, default=SheetStatus.DRAFT
+    )
     locked_at = models.DateTimeField(_("確定日時"), null=True, blank=True)
     frozen_values = models.JSONField(_("確定時の計算値"), null=True, blank=True)
     # Optimistic locking: a save based on an older version is refused, never silently applied.
@@ -61,11 +71,13 @@ class EvaluationSheet(models.Model):
                 name="sheets_evaluationsheet_one_subject",
             ),
             models.UniqueConstraint(
-                fields=["form_type", "evaluation_fy", "program"], condition=Q(program__isnull=False),
+                fields=["form_type", "evaluation_fy", "program"],
+                condition=Q(program__isnull=False),
                 name="sheets_evaluationsheet_unique_program_sheet",
             ),
             models.UniqueConstraint(
-                fields=["form_type", "evaluation_fy", "policy_node"], condition=Q(policy_node__isnull=False),
+                fields=["form_type", "evaluation_fy", "policy_node"],
+                condition=Q(policy_node__isnull=False),
                 name="sheets_evaluationsheet_unique_policy_sheet",
             ),
         ]
@@ -88,7 +100,9 @@ class SheetSignatory(models.Model):
 
     sheet = models.ForeignKey(EvaluationSheet, on_delete=models.CASCADE, related_name="signatories")
     org_unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT)
-    role = models.CharField(_("役割"), max_length=20, choices=SignatoryRole.choices, default=SignatoryRole.EVALUATOR)
+    role = models.CharField(
+        _("役割"), max_length=20, choices=SignatoryRole.choices, default=SignatoryRole.EVALUATOR
+    )
     title = models.CharField(_("職名"), max_length=60)
     person_name = models.CharField(_("氏名"), max_length=60)
     order = models.PositiveSmallIntegerField(default=0)
@@ -117,7 +131,11 @@ class NarrativeBlock(models.Model):
         verbose_name = verbose_name_plural = _("記述欄")
         constraints = [
             models.UniqueConstraint(
-                "sheet", "section_key", Coalesce("org_unit", 0), Coalesce("sub_program", 0), "column_key",
+                "sheet",
+                "section_key",
+                Coalesce("org_unit", 0),
+                Coalesce("sub_program", 0),
+                "column_key",
                 name="sheets_narrativeblock_unique_slot",
             ),
         ]
@@ -132,7 +150,11 @@ class ProgramSheet(models.Model):
     sheet = models.OneToOneField(EvaluationSheet, on_delete=models.CASCADE, related_name="program_sheet")
     activities_summary = models.TextField(_("前年度に実施した事業の概要"), blank=True)
     direction = models.ForeignKey(
-        ChoiceOption, verbose_name=_("今後の方針"), null=True, blank=True, on_delete=models.PROTECT,
+        ChoiceOption,
+        verbose_name=_("今後の方針"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     direction_text = models.TextField(_("【今後の方針】"), blank=True)
@@ -148,16 +170,22 @@ class ProgramSheet(models.Model):
 class SubProgramEvaluation(models.Model):
     """5(1) 最小事業評価: the three texts about one sub-program."""
 
-    sheet = models.ForeignKey(EvaluationSheet, on_delete=models.CASCADE, related_name="sub_program_evaluations")
+    sheet = models.ForeignKey(
+        EvaluationSheet, on_delete=models.CASCADE, related_name="sub_program_evaluations"
+    )
     sub_program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="evaluations")
     indicator_analysis = models.TextField(_("指標分析の推移、目標未達の理由"), blank=True)
-    contribution_validity = models.TextField(_("上位施策にどう寄与したか、構成する事業としての妥当性"), blank=True)
+    contribution_validity = models.TextField(
+        _("上位施策にどう寄与したか、構成する事業としての妥当性"), blank=True
+    )
     issues_improvements = models.TextField(_("事業実施上の課題、改善点"), blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("最小事業評価")
         constraints = [
-            models.UniqueConstraint(fields=["sheet", "sub_program"], name="sheets_subprogramevaluation_unique"),
+            models.UniqueConstraint(
+                fields=["sheet", "sub_program"], name="sheets_subprogramevaluation_unique"
+            ),
         ]
 
     def __str__(self):
@@ -167,7 +195,9 @@ class SubProgramEvaluation(models.Model):
 class ViewpointQuestion(models.Model):
     """5(2) 視点別評価 question, answered from its choice set (versioned by fiscal year)."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="viewpoint_questions")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="viewpoint_questions"
+    )
     viewpoint = models.CharField(_("視点"), max_length=20)
     key = models.SlugField(_("キー"), max_length=40)
     text = models.CharField(_("設問"), max_length=200)
@@ -175,7 +205,9 @@ class ViewpointQuestion(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     valid_from_fy = models.PositiveSmallIntegerField(_("適用開始年度"), default=2000)
     free_text_required_for = models.CharField(
-        _("自由記述が必要な選択肢"), max_length=20, blank=True,
+        _("自由記述が必要な選択肢"),
+        max_length=20,
+        blank=True,
         help_text=_("例: 協働実施済（1）の場合にパートナーの記入を求める"),
     )
 
@@ -197,7 +229,9 @@ class ViewpointAnswer(models.Model):
 
     sheet = models.ForeignKey(EvaluationSheet, on_delete=models.CASCADE, related_name="viewpoint_answers")
     question = models.ForeignKey(ViewpointQuestion, on_delete=models.PROTECT)
-    option = models.ForeignKey(ChoiceOption, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    option = models.ForeignKey(
+        ChoiceOption, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     free_text = models.TextField(_("記述"), blank=True)
 
     class Meta:

@@ -34,8 +34,13 @@ class Organization(models.Model):
         _("全国地方公共団体コード"), max_length=6, unique=True, validators=[validate_lg_code]
     )
     prefecture = models.ForeignKey(
-        "self", verbose_name=_("都道府県"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="municipalities", limit_choices_to={"kind": OrganizationKind.PREFECTURE},
+        "self",
+        verbose_name=_("都道府県"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="municipalities",
+        limit_choices_to={"kind": OrganizationKind.PREFECTURE},
     )
     size_class = models.ForeignKey(
         SizeClass, verbose_name=_("自治体区分"), null=True, blank=True, on_delete=models.PROTECT
@@ -55,7 +60,11 @@ class OrgUnit(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="units")
     parent = models.ForeignKey(
-        "self", verbose_name=_("上位組織"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上位組織"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     kind = models.CharField(_("種別"), max_length=20, choices=OrgUnitKind.choices)
@@ -63,7 +72,9 @@ class OrgUnit(models.Model):
     code_prefix = models.CharField(
         _("事業番号の接頭辞"), max_length=10, blank=True, help_text=_("例: 健福（健福-17 の「健福」）")
     )
-    head_title = models.CharField(_("所属長の職名"), max_length=40, blank=True, help_text=_("例: 生活福祉課長"))
+    head_title = models.CharField(
+        _("所属長の職名"), max_length=40, blank=True, help_text=_("例: 生活福祉課長")
+    )
     phone = models.CharField(_("電話番号"), max_length=20, blank=True)
     order = models.PositiveSmallIntegerField(_("表示順"), default=0)
     valid_from_fy = models.PositiveSmallIntegerField(_("設置年度"), null=True, blank=True)
@@ -115,7 +126,10 @@ class ChoiceSet(models.Model):
 
     key = models.CharField(_("キー"), max_length=40)
     organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.CASCADE,
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         help_text=_("空欄は全団体共通"),
     )
     label = models.CharField(_("名称"), max_length=100)
@@ -140,7 +154,9 @@ class ChoiceOption(models.Model):
     choice_set = models.ForeignKey(ChoiceSet, on_delete=models.CASCADE, related_name="options")
     code = models.CharField(_("コード"), max_length=20)
     label = models.CharField(_("表示名"), max_length=200)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
     category = models.CharField(_("分類"), max_length=60, blank=True)
     order = models.PositiveSmallIntegerField(_("表示順"), default=0)
     observed = models.BooleanField(_("実際の様式で確認済み"), default=True)

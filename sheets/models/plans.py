@@ -67,7 +67,11 @@ class PolicyNode(models.Model):
     target_items = models.JSONField(_("対象"), default=list, blank=True)
     means_items = models.JSONField(_("手段"), default=list, blank=True)
     lead_unit = models.ForeignKey(
-        OrgUnit, verbose_name=_("施策統括課"), null=True, blank=True, on_delete=models.PROTECT,
+        OrgUnit,
+        verbose_name=_("施策統括課"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="led_policy_nodes",
     )
     related_units = models.ManyToManyField(
