@@ -165,11 +165,11 @@ class ProgramSheetContext:
 
     @property
     def s_label(self) -> str:
-        return fy_label(self.subject_fy, "plain")
+        return fy_label(self.subject_fy, "long")
 
     @property
     def e_label(self) -> str:
-        return fy_label(self.evaluation_fy, "plain")
+        return fy_label(self.evaluation_fy, "long")
 
     @property
     def s_title(self) -> str:
@@ -181,7 +181,7 @@ class ProgramSheetContext:
 
     @property
     def staff_year_labels(self) -> list[str]:
-        return [fy_label(y, "plain") for y in self.staff_years]
+        return [fy_label(y, "long") for y in self.staff_years]
 
 
 def _sheet_with_subject(sheet_id: int) -> EvaluationSheet:

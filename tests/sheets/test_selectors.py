@@ -60,12 +60,12 @@ def test_personnel_cost_from_fte_and_unit_costs(ctx):
 
 def test_staffing_window_is_six_years(ctx):
     assert ctx.staff_year_labels == [
-        "令和2年度",
-        "令和3年度",
-        "令和4年度",
-        "令和5年度",
-        "令和6年度",
-        "令和7年度",
+        "令和２年度",
+        "令和３年度",
+        "令和４年度",
+        "令和５年度",
+        "令和６年度",
+        "令和７年度",
     ]
     regular, kaikei = ctx.staff_rows
     assert regular.ftes == [D("0.1"), D("0.4"), D("0.8"), D("1.7"), D("2.1"), D("1.2")]

@@ -313,12 +313,12 @@ def test_staffing_ftes_are_numbers_with_one_decimal(ws):
     years = {
         ws.cell(row=header, column=c).value: get_column_letter(c) for c in range(min_col + 1, max_col + 1)
     }
-    assert list(years)[1:] == ["令和2年度", "令和3年度", "令和4年度", "令和5年度", "令和6年度", "令和7年度"]
-    r6 = years["令和6年度"]
+    assert list(years)[1:] == ["令和２年度", "令和３年度", "令和４年度", "令和５年度", "令和６年度", "令和７年度"]
+    r6 = years["令和６年度"]
     regular = row_labelled(ws, "正規職員等", start=header)
     fixed_term = row_labelled(ws, "会計年度任用職員", start=header)
     assert (ws[f"{r6}{regular}"].value, ws[f"{r6}{fixed_term}"].value) == (2.1, 2)
-    assert ws[f"{years['令和2年度']}{fixed_term}"].value == 0  # an entered 0.0 stays a number
+    assert ws[f"{years['令和２年度']}{fixed_term}"].value == 0  # an entered 0.0 stays a number
     assert {ws[f"{r6}{regular}"].number_format, ws[f"{r6}{fixed_term}"].number_format} == {"0.0"}
 
 
