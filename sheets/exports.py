@@ -30,8 +30,7 @@ def sheet_print_context(sheet) -> dict:
 
 
 def sheet_filename(sheet, extension: str) -> str:
-    subject = sheet.program or sheet.policy_node
-    return f"{sheet.evaluation_fy}_{subject.code}_{subject.name}.{extension}".replace("/", "／")
+    return f"{sheet.evaluation_fy}_{sheet.subject.code}_{sheet.subject.name}.{extension}".replace("/", "／")
 
 
 def sheet_export(sheet, fmt: str) -> ExportedFile:

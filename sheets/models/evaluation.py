@@ -86,6 +86,11 @@ class EvaluationSheet(models.Model):
         return f"{self.evaluation_fy} {self.get_form_type_display()} {self.program or self.policy_node}"
 
     @property
+    def subject(self):
+        """The program or policy node the sheet evaluates."""
+        return self.program or self.policy_node
+
+    @property
     def subject_fy(self) -> int:
         """S: the year whose results the sheet evaluates."""
         return self.evaluation_fy - 1
