@@ -9,4 +9,6 @@ urlpatterns = [
     path("sheets/<int:pk>/", views.sheet_detail, name="detail"),
     path("sheets/<int:pk>/pdf/", views.sheet_pdf, name="pdf"),
     path("sheets/<int:pk>/xlsx/", views.sheet_xlsx, name="xlsx"),
+    path("sheets/<int:pk>/edit/", views.sheet_edit, name="edit"),
+    path("sheets/<int:pk>/recalc/", views.sheet_recalc, name="recalc"),
 ]

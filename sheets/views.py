@@ -1,13 +1,18 @@
 """Thin views: check access, call one selector or service, render."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from hikikomori_eval.wareki import fy_label
-from sheets import exports, selectors
+from sheets import exports, selectors, services
+from sheets.choices import FormType
+from sheets.forms import ProgramSheetEditForm
 from sheets.models import EvaluationSheet
 from sheets.permissions import can_edit_sheet, can_view_sheet, visible_organization_ids
 
@@ -58,3 +63,49 @@ def _download(exported, inline=False) -> HttpResponse:
     response = HttpResponse(exported.content, content_type=exported.content_type)
     response["Content-Disposition"] = content_disposition_header(not inline, exported.filename)
     return response
+
+
+# ---- 個表 edit mode: one page for every section, and the live recalculation of its figures ----
+# (Imports kept with the views they serve, so that this block only appends to the module.)
+
+
+def _editable_program_sheet(request, pk) -> EvaluationSheet:
+    sheet = get_object_or_404(
+        EvaluationSheet.objects.select_related("program__owner_unit__parent"),
+        pk=pk,
+        form_type=FormType.KAMAKURA_PROGRAM,
+    )
+    if not can_edit_sheet(request.user, sheet):
+        raise PermissionDenied
+    return sheet
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sheet_edit(request, pk):
+    sheet = _editable_program_sheet(request, pk)
+    state = services.program_sheet_edit_state(sheet_id=sheet.pk)
+    form = ProgramSheetEditForm(state=state, data=request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        data = form.to_input()
+        try:
+            services.program_sheet_save(
+                sheet=sheet, data=data, by=request.user, expected_version=form.expected_version
+            )
+        except ValidationError as error:
+            form.add_save_error(error)
+        else:
+            messages.success(request, _("保存しました。"))
+            for warning in services.input_warnings(evaluation_fy=sheet.evaluation_fy, data=data):
+                messages.warning(request, warning)
+            return redirect("sheets:detail", pk=sheet.pk)
+    return render(request, "sheets/program_sheet_form.html", form.template_context())
+
+
+@login_required
+@require_POST
+def sheet_recalc(request, pk):
+    """Derived figures of the typed (unsaved) values, as htmx out-of-band fragments."""
+    sheet = _editable_program_sheet(request, pk)
+    form = ProgramSheetEditForm(state=services.program_sheet_edit_state(sheet_id=sheet.pk), data=request.POST)
+    return render(request, "sheets/_derived_figures.html", {"derived_items": form.layout()["derived_items"]})

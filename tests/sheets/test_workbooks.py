@@ -313,7 +313,14 @@ def test_staffing_ftes_are_numbers_with_one_decimal(ws):
     years = {
         ws.cell(row=header, column=c).value: get_column_letter(c) for c in range(min_col + 1, max_col + 1)
     }
-    assert list(years)[1:] == ["令和２年度", "令和３年度", "令和４年度", "令和５年度", "令和６年度", "令和７年度"]
+    assert list(years)[1:] == [
+        "令和２年度",
+        "令和３年度",
+        "令和４年度",
+        "令和５年度",
+        "令和６年度",
+        "令和７年度",
+    ]
     r6 = years["令和６年度"]
     regular = row_labelled(ws, "正規職員等", start=header)
     fixed_term = row_labelled(ws, "会計年度任用職員", start=header)

@@ -1,0 +1,55 @@
+"""Writes of the sheets app (and the reads the edit page needs around them).
+
+The 行政評価シート【個表】 is saved by one service, :func:`program_sheet_save`, from one input
+dataclass, :class:`ProgramSheetInput`, that the edit forms build from their cleaned data. The same
+input feeds :func:`program_sheet_derive`, the live recalculation of the edit page, which computes
+with the functions the read side uses and writes nothing.
+"""
+
+from .program_sheet_edit import (
+    DerivedFigures,
+    ProgramSheetEditState,
+    program_sheet_derive,
+    program_sheet_edit_state,
+)
+from .program_sheet_input import (
+    BLANK_VALUE,
+    BenchmarkEntryInput,
+    HeaderInput,
+    ProgramSheetInput,
+    ReferenceIndicatorInput,
+    StaffingInput,
+    StaleSheetError,
+    SubProgramInput,
+    ViewpointInput,
+    column_label,
+    cost_columns,
+    funding_problems,
+    input_warnings,
+    staff_years,
+    sub_program_warnings,
+)
+from .program_sheet_save import program_sheet_save
+
+__all__ = [
+    "BLANK_VALUE",
+    "BenchmarkEntryInput",
+    "DerivedFigures",
+    "HeaderInput",
+    "ProgramSheetEditState",
+    "ProgramSheetInput",
+    "ReferenceIndicatorInput",
+    "StaffingInput",
+    "StaleSheetError",
+    "SubProgramInput",
+    "ViewpointInput",
+    "column_label",
+    "cost_columns",
+    "funding_problems",
+    "input_warnings",
+    "program_sheet_derive",
+    "program_sheet_edit_state",
+    "program_sheet_save",
+    "staff_years",
+    "sub_program_warnings",
+]
