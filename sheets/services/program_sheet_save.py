@@ -72,7 +72,7 @@ def program_sheet_save(
     Sub-programs, reference indicators and benchmark entries missing from ``data`` are removed.
     """
     locked = (
-        EvaluationSheet.objects.select_for_update()
+        EvaluationSheet.objects.select_for_update(of=("self",))
         .select_related("program", "organization", "updated_by")
         .get(pk=sheet.pk)
     )
