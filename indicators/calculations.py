@@ -19,6 +19,7 @@ __all__ = [
     "DIVISION_CONTEXT",
     "as_decimal",
     "achievement_ratio",
+    "band_for_ratio",
     "cumulative_decreases",
     "cumulative_series",
     "displayed_ratio",
@@ -206,3 +207,20 @@ def cumulative_decreases(values: Mapping[int, Decimal | None]) -> list[int]:
             decreases.append(fy)
         last = value
     return decreases
+
+
+def band_for_ratio(ratio: Decimal | None, bands: Mapping[str, Decimal | None]) -> str | None:
+    """The band (e.g. a 進捗状況 code) whose lower bound is the highest one ≤ ``ratio`` (V-STATUS).
+
+    ``bands`` maps a code to its lower bound as a fraction (1 = 100%); codes without a bound never
+    match. None when the ratio is missing or below every bound.
+    """
+    ratio = as_decimal(ratio)
+    if ratio is None:
+        return None
+    best: tuple[Decimal, str] | None = None
+    for code, lower in bands.items():
+        lower = as_decimal(lower)
+        if lower is not None and ratio >= lower and (best is None or lower > best[0]):
+            best = (lower, code)
+    return None if best is None else best[1]

@@ -36,6 +36,12 @@ class ValueCell:
         return f"{self.value:,.{self.decimals}f}"
 
     @property
+    def text_with_unit(self) -> str:
+        """1,800件: the number followed by its unit; a status token or a blank stays as it is."""
+        text = self.text
+        return f"{text}{self.unit}" if self.number is not None and text else text
+
+    @property
     def number(self) -> Decimal | None:
         """The number an export writes to a cell (None for a blank or a status token)."""
         return self.value if self.status in ("", ValueStatus.OK) else None
@@ -56,6 +62,16 @@ class RateCell:
     @property
     def text(self) -> str:
         percent = self.percent
+        return "" if percent is None else f"{percent:,.{self.decimals}f}%"
+
+    @property
+    def raw_percent(self) -> Decimal | None:
+        """The uncapped ratio in percent (150.0 where the form prints 100.0%)."""
+        return calculations.ratio_to_percent(self.raw, decimals=self.decimals)
+
+    @property
+    def raw_text(self) -> str:
+        percent = self.raw_percent
         return "" if percent is None else f"{percent:,.{self.decimals}f}%"
 
     @property
@@ -84,17 +100,39 @@ class IndicatorSeries:
 
     def achievement(self, fiscal_year: int, *, decimals: int) -> RateCell:
         """達成度 for one year with the indicator's method, polarity and display cap."""
-        ind = self.indicator
-        raw = calculations.achievement_ratio(
-            method=ind.achievement_method,
-            polarity=ind.polarity,
+        return rate_cell(
+            self.indicator,
             target=self.number(fiscal_year, ValueType.TARGET),
             actual=self.number(fiscal_year, ValueType.ACTUAL),
-            baseline=ind.baseline_value,
+            decimals=decimals,
         )
-        return RateCell(
-            raw=raw, shown=calculations.displayed_ratio(raw, cap=ind.display_cap), decimals=decimals
+
+    def numbers(self, value_type: str, fiscal_years) -> dict[int, Decimal | None]:
+        """The numbers of one value type per fiscal year (None for a blank or a status token)."""
+        return {fy: self.number(fy, value_type) for fy in fiscal_years}
+
+    def cumulative(self, value_type: str, fiscal_years) -> dict[int, Decimal | None]:
+        """Single-year values turned into the series of the indicator's cumulative mode (累計)."""
+        ind = self.indicator
+        return calculations.cumulative_series(
+            self.numbers(value_type, fiscal_years), mode=ind.cumulative_mode, start_fy=ind.cumulative_start_fy
         )
+
+
+def rate_cell(
+    indicator: Indicator, *, target: Decimal | None, actual: Decimal | None, decimals: int
+) -> RateCell:
+    """達成度 of given figures with the indicator's method, polarity and display cap (raw ratio kept)."""
+    raw = calculations.achievement_ratio(
+        method=indicator.achievement_method,
+        polarity=indicator.polarity,
+        target=target,
+        actual=actual,
+        baseline=indicator.baseline_value,
+    )
+    return RateCell(
+        raw=raw, shown=calculations.displayed_ratio(raw, cap=indicator.display_cap), decimals=decimals
+    )
 
 
 def indicator_series_for(indicators) -> list[IndicatorSeries]:

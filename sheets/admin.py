@@ -73,6 +73,12 @@ class PolicyNodeAdmin(admin.ModelAdmin):
 class ProgramYearInline(admin.StackedInline):
     model = models.ProgramYear
     extra = 0
+    raw_id_fields = ["outcome_indicator"]
+
+
+class InitiativePlanYearInline(admin.TabularInline):
+    model = models.InitiativePlanYear
+    extra = 0
 
 
 class ProgramRelatedUnitInline(admin.TabularInline):
@@ -90,7 +96,7 @@ class ProgramAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "parent", "owner_unit", "valid_from_fy", "valid_to_fy"]
     list_filter = ["organization", "kind"]
     search_fields = ["code", "name"]
-    inlines = [ProgramYearInline, ProgramRelatedUnitInline, ProgramPolicyLinkInline]
+    inlines = [ProgramYearInline, ProgramRelatedUnitInline, ProgramPolicyLinkInline, InitiativePlanYearInline]
 
 
 class SheetSignatoryInline(admin.TabularInline):
@@ -118,6 +124,28 @@ class SubProgramEvaluationInline(admin.StackedInline):
     extra = 0
 
 
+class InitiativeSheetInline(admin.StackedInline):
+    model = models.OkinawaInitiativeSheet
+    extra = 0
+
+
+class CheckFactorInline(admin.TabularInline):
+    model = models.CheckFactor
+    extra = 0
+
+
+class ImprovementPlanInline(admin.TabularInline):
+    model = models.ImprovementPlan
+    extra = 0
+    fk_name = "sheet"
+
+
+class ImprovementReflectionInline(admin.TabularInline):
+    model = models.ImprovementReflection
+    extra = 0
+    raw_id_fields = ["source_plan"]
+
+
 @admin.register(models.EvaluationSheet)
 class EvaluationSheetAdmin(admin.ModelAdmin):
     list_display = ["evaluation_fy", "form_type", "program", "policy_node", "status", "locked_at", "version"]
@@ -129,6 +157,10 @@ class EvaluationSheetAdmin(admin.ModelAdmin):
         SubProgramEvaluationInline,
         ViewpointAnswerInline,
         NarrativeBlockInline,
+        InitiativeSheetInline,
+        ImprovementReflectionInline,
+        CheckFactorInline,
+        ImprovementPlanInline,
     ]
 
 

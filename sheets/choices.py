@@ -72,3 +72,9 @@ class Role(models.TextChoices):
 # Keys of the ChoiceSets every installation starts with (fixtures/choices.json).
 DIRECTION = "DIRECTION"
 CONTRIBUTION = "KMK_CONTRIB"
+# 沖縄県「主な取組」検証票 (fixtures/choices.json). OKI_PROGRESS options carry ratio_min (V-STATUS bands).
+OKI_PROGRESS = "OKI_PROGRESS"
+OKI_CHECK_TYPE = "OKI_CHECK_TYPE"
+OKI_ACTION_TYPE = "OKI_ACTION_TYPE"
+OKI_MAIN_FUNDING = "OKI_MAIN_FUNDING"
+OKI_EXECUTION_METHOD = "OKI_EXECUTION_METHOD"

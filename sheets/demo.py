@@ -68,6 +68,8 @@ def _options(choice_set: ChoiceSet, options: list[dict], parent: ChoiceOption | 
                 "parent": parent,
                 "order": order,
                 "observed": option.get("observed", True),
+                "category": option.get("category", ""),
+                "ratio_min": _decimal(option.get("ratio_min")),
             },
         )
         _options(choice_set, option.get("children", []), parent=saved)
@@ -110,6 +112,7 @@ def _units(org: Organization, specs: list[dict], parent: OrgUnit | None = None) 
                 "kind": spec["kind"],
                 "code_prefix": spec.get("code_prefix", ""),
                 "head_title": spec.get("head_title", ""),
+                "phone": spec.get("phone", ""),
                 "order": order,
             },
         )
@@ -362,12 +365,32 @@ def _users(org, specs, password, units) -> None:
 
 
 def demo_is_loaded(path: Path = DEMO_FILE) -> bool:
-    spec = json.loads(path.read_text(encoding="utf-8"))
-    return EvaluationSheet.objects.filter(organization__lg_code=spec["organization"]["lg_code"]).exists()
+    """Whether the demo organisations of ``path`` and of the Okinawa demo both have their sheets."""
+    from sheets.demo_okinawa import OKINAWA_FILE
+
+    lg_codes = {
+        json.loads(p.read_text(encoding="utf-8"))["organization"]["lg_code"] for p in (path, OKINAWA_FILE)
+    }
+    loaded = set(
+        EvaluationSheet.objects.filter(organization__lg_code__in=lg_codes).values_list(
+            "organization__lg_code", flat=True
+        )
+    )
+    return loaded == lg_codes
 
 
 @transaction.atomic
 def demo_load(path: Path = DEMO_FILE) -> Organization:
+    """Every demo: 鎌倉市 (個表) and 沖縄県 (「主な取組」検証票); returns the municipality of ``path``."""
+    from sheets.demo_okinawa import okinawa_demo_load
+
+    org = kamakura_demo_load(path)
+    okinawa_demo_load()
+    return org
+
+
+@transaction.atomic
+def kamakura_demo_load(path: Path = DEMO_FILE) -> Organization:
     """The demo municipality with its programs, sheets and users (idempotent)."""
     choices_load()
     spec = json.loads(path.read_text(encoding="utf-8"))

@@ -7,10 +7,27 @@ from dataclasses import dataclass
 from hikikomori_eval.excel import workbook_bytes
 from hikikomori_eval.pdf import render_pdf
 from sheets.choices import FormType
-from sheets.selectors import program_sheet_context
+from sheets.selectors import initiative_sheet_context, program_sheet_context
 from sheets.workbooks import program_sheet_workbook
+from sheets.workbooks_initiative import initiative_sheet_workbook
 
-PRINT_TEMPLATES = {FormType.KAMAKURA_PROGRAM: "sheets/print/program_sheet.html"}
+PRINT_TEMPLATES = {
+    FormType.KAMAKURA_PROGRAM: "sheets/print/program_sheet.html",
+    FormType.OKINAWA_INITIATIVE: "sheets/print/initiative_sheet.html",
+}
+#: The body of each print template, which the sheet's page includes as well.
+BODY_TEMPLATES = {
+    FormType.KAMAKURA_PROGRAM: "sheets/print/_program_sheet_body.html",
+    FormType.OKINAWA_INITIATIVE: "sheets/print/_initiative_sheet_body.html",
+}
+CONTEXTS = {
+    FormType.KAMAKURA_PROGRAM: program_sheet_context,
+    FormType.OKINAWA_INITIATIVE: initiative_sheet_context,
+}
+WORKBOOKS = {
+    FormType.KAMAKURA_PROGRAM: program_sheet_workbook,
+    FormType.OKINAWA_INITIATIVE: initiative_sheet_workbook,
+}
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -24,13 +41,19 @@ class ExportedFile:
     content_type: str
 
 
+def sheet_context(sheet):
+    """The context dataclass of the sheet's form (ProgramSheetContext, InitiativeSheetContext …)."""
+    return CONTEXTS[sheet.form_type](sheet_id=sheet.pk)
+
+
 def sheet_print_context(sheet) -> dict:
     """The template context of a sheet's print layout (also used by the ?format=html preview)."""
-    return {"ctx": program_sheet_context(sheet_id=sheet.pk)}
+    return {"ctx": sheet_context(sheet), "body_template": BODY_TEMPLATES[sheet.form_type]}
 
 
 def sheet_filename(sheet, extension: str) -> str:
-    return f"{sheet.evaluation_fy}_{sheet.subject.code}_{sheet.subject.name}.{extension}".replace("/", "／")
+    parts = [str(sheet.evaluation_fy), sheet.subject.code, sheet.subject.name]
+    return f"{'_'.join(p for p in parts if p)}.{extension}".replace("/", "／")
 
 
 def sheet_export(sheet, fmt: str) -> ExportedFile:
@@ -40,7 +63,7 @@ def sheet_export(sheet, fmt: str) -> ExportedFile:
             template_name=PRINT_TEMPLATES[sheet.form_type], context=sheet_print_context(sheet)
         )
     elif fmt == "xlsx":
-        content = workbook_bytes(program_sheet_workbook(program_sheet_context(sheet_id=sheet.pk)))
+        content = workbook_bytes(WORKBOOKS[sheet.form_type](sheet_context(sheet)))
     else:
         raise ValueError(f"unknown format: {fmt}")
     return ExportedFile(sheet_filename(sheet, fmt), content, CONTENT_TYPES[fmt])

@@ -11,4 +11,10 @@ urlpatterns = [
     path("sheets/<int:pk>/xlsx/", views.sheet_xlsx, name="xlsx"),
     path("sheets/<int:pk>/edit/", views.sheet_edit, name="edit"),
     path("sheets/<int:pk>/recalc/", views.sheet_recalc, name="recalc"),
+    path("sheets/<int:pk>/initiative/edit/", views.initiative_edit, name="initiative_edit"),
+    path(
+        "sheets/<int:pk>/initiative/status-check/",
+        views.initiative_status_check,
+        name="initiative_status_check",
+    ),
 ]

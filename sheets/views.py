@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,9 +13,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hikikomori_eval.wareki import fy_label
 from sheets import exports, selectors, services
 from sheets.choices import FormType
-from sheets.forms import ProgramSheetEditForm
+from sheets.forms import InitiativeSheetEditForm, ProgramSheetEditForm
 from sheets.models import EvaluationSheet
 from sheets.permissions import can_edit_sheet, can_view_sheet, visible_organization_ids
+
+#: The edit page of each form that has one.
+EDIT_URLS = {FormType.KAMAKURA_PROGRAM: "sheets:edit", FormType.OKINAWA_INITIATIVE: "sheets:initiative_edit"}
 
 
 def _viewable_sheet(request, pk) -> EvaluationSheet:
@@ -42,7 +46,12 @@ def sheet_list(request):
 def sheet_detail(request, pk):
     sheet = _viewable_sheet(request, pk)
     context = exports.sheet_print_context(sheet)
-    context.update(sheet=sheet, can_edit=can_edit_sheet(request.user, sheet))
+    edit_url = EDIT_URLS.get(sheet.form_type)
+    context.update(
+        sheet=sheet,
+        can_edit=can_edit_sheet(request.user, sheet),
+        edit_url=edit_url and reverse(edit_url, args=[sheet.pk]),
+    )
     return render(request, "sheets/sheet_detail.html", context)
 
 
@@ -109,3 +118,53 @@ def sheet_recalc(request, pk):
     sheet = _editable_program_sheet(request, pk)
     form = ProgramSheetEditForm(state=services.program_sheet_edit_state(sheet_id=sheet.pk), data=request.POST)
     return render(request, "sheets/_derived_figures.html", {"derived_items": form.layout()["derived_items"]})
+
+
+# ---- 「主な取組」検証票 edit mode: status and texts, 2 (2), Check and Action; live status check ----
+
+
+def _editable_initiative_sheet(request, pk) -> EvaluationSheet:
+    sheet = get_object_or_404(
+        EvaluationSheet.objects.select_related("program__owner_unit__parent"),
+        pk=pk,
+        form_type=FormType.OKINAWA_INITIATIVE,
+    )
+    if not can_edit_sheet(request.user, sheet):
+        raise PermissionDenied
+    return sheet
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def initiative_edit(request, pk):
+    sheet = _editable_initiative_sheet(request, pk)
+    ctx = selectors.initiative_sheet_context(sheet_id=sheet.pk)
+    form = InitiativeSheetEditForm(ctx=ctx, data=request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.initiative_sheet_save(
+                sheet=sheet, data=form.to_input(), by=request.user, expected_version=form.expected_version
+            )
+        except ValidationError as error:
+            form.add_save_error(error)
+        else:
+            messages.success(request, _("保存しました。"))
+            return redirect("sheets:detail", pk=sheet.pk)
+    return render(request, "sheets/initiative_sheet_form.html", {"sheet": sheet, "ctx": ctx, "form": form})
+
+
+@login_required
+@require_POST
+def initiative_status_check(request, pk):
+    """V-STATUS for the typed (unsaved) status and basis, as an htmx fragment."""
+    sheet = _editable_initiative_sheet(request, pk)
+    ctx = selectors.initiative_sheet_context(sheet_id=sheet.pk)
+    chosen = request.POST.get("main-progress_status", "")
+    status = next((o for o in ctx.progress_options if str(o.pk) == chosen), None)
+    problem = selectors.progress_status_problem(
+        status=status,
+        rate=ctx.lowest_rate,
+        options=ctx.progress_options,
+        basis=request.POST.get("main-status_basis", ""),
+    )
+    return render(request, "sheets/edit/_status_check.html", {"problem": problem})

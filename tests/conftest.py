@@ -9,9 +9,9 @@ from sheets.models import EvaluationSheet
 @pytest.fixture
 def demo(db):
     """The demo municipality (鎌倉市) with its three program sheets for 令和7年度."""
-    from sheets.demo import demo_load
+    from sheets.demo import kamakura_demo_load
 
-    return demo_load()
+    return kamakura_demo_load()
 
 
 @pytest.fixture
@@ -32,3 +32,16 @@ def login_as(client, django_user_model):
         return user
 
     return _login
+
+
+@pytest.fixture
+def okinawa_sheets(demo):
+    """The three 令和5年度 「主な取組」検証票 of 沖縄県 (施策 ③), in the order of the published sheets."""
+    from sheets.demo_okinawa import okinawa_demo_load
+
+    okinawa_demo_load()
+    return list(
+        EvaluationSheet.objects.filter(form_type=FormType.OKINAWA_INITIATIVE, evaluation_fy=2023).order_by(
+            "program__order"
+        )
+    )

@@ -83,3 +83,38 @@ def test_staff_edits_an_actual_sees_the_rate_change_saves_and_downloads_the_pdf(
     assert pdf.read_bytes().startswith(b"%PDF")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "92%" in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_reads_an_initiative_sheet_and_changes_its_status_with_a_live_warning(
+    live_server, browser_page
+):
+    from sheets.demo import demo_load
+    from sheets.models import OkinawaInitiativeSheet
+
+    demo_load()
+    page = browser_page
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "oki_staff")
+    page.fill("#id_password", "demo-pass-2025")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/?year=2023")
+    page.get_by_role("link", name="市町村との連携及び支援者研修の充実").click()
+    assert "（実数 150.0%）" in page.inner_text(".sheet-screen")  # the raw ratio beside the capped 100.0%
+    page.get_by_role("link", name="編集する").click()
+
+    page.select_option("#id_main-progress_status", label="概ね順調")
+    page.fill("#id_main-status_basis", "")
+    # Checked on the server against the ratio bands while typing (before saving).
+    page.wait_for_function(
+        "(document.querySelector('[data-testid=status-warning]')?.innerText || '')"
+        ".includes('判定根拠の記入が必要です')"
+    )
+    page.fill("#id_main-status_basis", "協議会と研修会は計画を上回ったが、一部地域で日程を見直したため。")
+    page.get_by_test_id("save-top").click()
+    page.wait_for_url(f"{live_server.url}/sheets/*/")
+    assert "保存しました" in page.content()
+    saved = OkinawaInitiativeSheet.objects.get(
+        sheet__program__name="市町村との連携及び支援者研修の充実", sheet__evaluation_fy=2023
+    )
+    assert saved.progress_status.label == "概ね順調"

@@ -8,6 +8,7 @@ Numbers are typed as text so that status tokens (未実施, 未定, ―) and ful
 """
 
 from .fields import AmountField, FteField, IndicatorValueField
+from .initiative_sheet import InitiativeSheetEditForm
 from .program_sheet import DerivedItem, ProgramSheetEditForm
 from .sections import (
     BenchmarkEntryForm,
@@ -27,6 +28,7 @@ __all__ = [
     "FundingForm",
     "HeaderForm",
     "IndicatorValueField",
+    "InitiativeSheetEditForm",
     "ProgramSheetEditForm",
     "ReferenceIndicatorForm",
     "StaffingForm",

@@ -9,16 +9,28 @@ from .evaluation import (
     ViewpointAnswer,
     ViewpointQuestion,
 )
+from .initiative import (
+    CheckFactor,
+    ImprovementPlan,
+    ImprovementReflection,
+    InitiativePlanYear,
+    OkinawaInitiativeSheet,
+)
 from .organization import ChoiceOption, ChoiceSet, Membership, Organization, OrgUnit, SizeClass
 from .plans import Plan, PolicyLevel, PolicyNode, PolicyNodeItem
 from .programs import Program, ProgramPolicyLink, ProgramRelatedUnit, ProgramYear
 
 __all__ = [
+    "CheckFactor",
     "ChoiceOption",
     "ChoiceSet",
     "EvaluationSheet",
+    "ImprovementPlan",
+    "ImprovementReflection",
+    "InitiativePlanYear",
     "Membership",
     "NarrativeBlock",
+    "OkinawaInitiativeSheet",
     "OrgUnit",
     "Organization",
     "Plan",

@@ -160,6 +160,14 @@ class ChoiceOption(models.Model):
     category = models.CharField(_("分類"), max_length=60, blank=True)
     order = models.PositiveSmallIntegerField(_("表示順"), default=0)
     observed = models.BooleanField(_("実際の様式で確認済み"), default=True)
+    ratio_min = models.DecimalField(
+        _("達成割合の目安（下限）"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text=_("進捗状況など: この選択肢に対応する達成割合の下限（比率、1 = 100%）"),
+    )
 
     class Meta:
         ordering = ["choice_set", "order", "code"]

@@ -127,6 +127,20 @@ class ProgramYear(models.Model):
     target_text = models.TextField(_("対象（誰・何を）"), blank=True)
     purpose_text = models.TextField(_("目的（何のために）"), blank=True)
     intended_state_text = models.TextField(_("意図（どのような状態にしたいか）"), blank=True)
+    # 「主な取組」検証票 (form 001): 取組内容, 実施主体, 関連URL and 対応する成果指標 of an initiative.
+    content_text = models.TextField(_("取組内容"), blank=True)
+    implementing_body = models.CharField(
+        _("実施主体"), max_length=40, blank=True, help_text=_("例: 県、市町村、民間、県・市町村")
+    )
+    related_url = models.URLField(_("関連URL"), blank=True)
+    outcome_indicator = models.ForeignKey(
+        "indicators.Indicator",
+        verbose_name=_("対応する成果指標"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     personnel_cost_override = models.DecimalField(
         _("人件費（手入力）"),
         max_digits=14,

@@ -6,6 +6,13 @@ input feeds :func:`program_sheet_derive`, the live recalculation of the edit pag
 with the functions the read side uses and writes nothing.
 """
 
+from .initiative_sheet import (
+    InitiativeSheetInput,
+    ReflectionInput,
+    TypedRowInput,
+    improvement_reflections_carry_over,
+    initiative_sheet_save,
+)
 from .program_sheet_edit import (
     DerivedFigures,
     ProgramSheetEditState,
@@ -36,16 +43,21 @@ __all__ = [
     "BenchmarkEntryInput",
     "DerivedFigures",
     "HeaderInput",
+    "InitiativeSheetInput",
     "ProgramSheetEditState",
     "ProgramSheetInput",
     "ReferenceIndicatorInput",
+    "ReflectionInput",
     "StaffingInput",
     "StaleSheetError",
     "SubProgramInput",
+    "TypedRowInput",
     "ViewpointInput",
     "column_label",
     "cost_columns",
     "funding_problems",
+    "improvement_reflections_carry_over",
+    "initiative_sheet_save",
     "input_warnings",
     "program_sheet_derive",
     "program_sheet_edit_state",

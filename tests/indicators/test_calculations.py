@@ -10,6 +10,7 @@ import pytest
 from indicators.calculations import (
     achievement_ratio,
     as_decimal,
+    band_for_ratio,
     cumulative_decreases,
     cumulative_series,
     displayed_ratio,
@@ -378,3 +379,34 @@ def test_year_over_year(current, previous, polarity, expected):
     assert result == expected
     if expected is not None:
         assert isinstance(result, YearOverYear)
+
+
+# ---- band_for_ratio: 進捗状況 bands (V-STATUS) ----
+
+BANDS = {
+    "on_track": Decimal("1"),
+    "mostly_on_track": Decimal("0.8"),
+    "slightly_delayed": Decimal("0.5"),
+    "much_delayed": Decimal("0"),
+}
+
+
+@pytest.mark.parametrize(
+    ("ratio", "expected"),
+    [
+        (Decimal("1.5"), "on_track"),  # 協議会 6/4: the raw ratio, not the capped one
+        (Decimal("1"), "on_track"),
+        (Decimal("0.8"), "mostly_on_track"),
+        (Decimal("0.79"), "slightly_delayed"),
+        (Decimal("0"), "much_delayed"),  # 通信 0/1: the seed's 概ね順調 is outside its band
+        (None, None),
+    ],
+)
+def test_band_for_ratio(ratio, expected):
+    assert band_for_ratio(ratio, BANDS) == expected
+
+
+def test_band_for_ratio_ignores_options_without_a_bound_and_refuses_floats():
+    assert band_for_ratio(Decimal("0.1"), {"on_track": Decimal(1), "other": None}) is None
+    with pytest.raises(TypeError):
+        band_for_ratio(0.5, BANDS)

@@ -1,5 +1,9 @@
 """The command line: demo loading and batch export."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -23,8 +27,19 @@ def test_load_demo_is_idempotent(capsys):
     call_command("load_demo")
     call_command("load_demo", "--reset")
     assert _counts() == first
-    assert first[0] == 3
+    # 鎌倉市: 3 個表 (令和7年度); 沖縄県: 3 検証票 of 令和5年度 and the 3 of 令和4年度 they reflect on.
+    assert first[0] == 3 + 6
     assert "読み込み済み" in capsys.readouterr().out
+
+
+def test_export_sheets_writes_the_okinawa_initiative_sheets(okinawa_sheets, tmp_path):
+    call_command("export_sheets", "--year", "R5", "--format", "xlsx", "--out", str(tmp_path))
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert files == [
+        "2023_「ひきこもり専門相談窓口」の運営.xlsx",
+        "2023_ひきこもり支援に関する情報発信及び「ひきこもり専門相談窓口」の周知.xlsx",
+        "2023_市町村との連携及び支援者研修の充実.xlsx",
+    ]
 
 
 def test_export_sheets_writes_one_pdf_per_sheet(demo, tmp_path):
@@ -61,3 +76,15 @@ def test_export_sheets_filters_by_code_and_accepts_wareki_and_full_width(demo, t
 def test_export_sheets_fails_with_a_message(demo, tmp_path, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("export_sheets", *args, "--out", str(tmp_path))
+
+
+def test_export_sheets_exits_non_zero_from_the_shell(tmp_path):
+    """Batch scripts see the failure: manage.py exits 1 with the message on stderr."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "export_sheets", "--year", "来年", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "hikikomori_eval.settings.test"},
+    )
+    assert result.returncode == 1
+    assert "年度として読めません" in result.stderr

@@ -1,12 +1,10 @@
-"""What the screens read. The page, the PDF and the Excel export of a sheet share one context."""
+"""The 行政評価シート【個表】 context: the page, the PDF and the Excel export of a 個表 share it."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-
-from django.db.models import F, Q
 
 from hikikomori_eval.wareki import fy_label
 from indicators import costs
@@ -16,7 +14,6 @@ from indicators.selectors import IndicatorSeries, RateCell, ValueCell, indicator
 from sheets.choices import DIRECTION, AdministrativeCategory, FormType, ProgramKind
 from sheets.models import (
     ChoiceOption,
-    ChoiceSet,
     EvaluationSheet,
     Program,
     ProgramPolicyLink,
@@ -25,6 +22,7 @@ from sheets.models import (
     ViewpointAnswer,
     ViewpointQuestion,
 )
+from sheets.selectors.common import Check, choice_options
 
 STAFFING_WINDOW = 6  # 個表 §4 and 【参考】 print E−5 … E.
 KAMAKURA_FUNDING_ROWS = (
@@ -35,31 +33,6 @@ KAMAKURA_FUNDING_ROWS = (
 )
 SECTION3_RATE_DECIMALS = 0  # 83%
 REFERENCE_RATE_DECIMALS = 1  # 83.3%
-
-
-def sheet_list(*, organization_ids=None, evaluation_fy: int | None = None):
-    """評価シート一覧: sheets with their subject, newest year first."""
-    qs = EvaluationSheet.objects.select_related("program__owner_unit", "policy_node", "organization")
-    if organization_ids is not None:
-        qs = qs.filter(organization_id__in=organization_ids)
-    if evaluation_fy is not None:
-        qs = qs.for_year(evaluation_fy)
-    return qs
-
-
-def sheet_years(*, organization_ids=None) -> list[int]:
-    qs = EvaluationSheet.objects.all()
-    if organization_ids is not None:
-        qs = qs.filter(organization_id__in=organization_ids)
-    return sorted(set(qs.values_list("evaluation_fy", flat=True)), reverse=True)
-
-
-@dataclass(frozen=True)
-class Check:
-    """A checkbox row entry (■/□) as the form prints it."""
-
-    label: str
-    checked: bool
 
 
 @dataclass
@@ -423,19 +396,6 @@ def _viewpoints(sheet) -> list[ViewpointRow]:
     return rows
 
 
-def choice_options(key: str, *, organization_id: int, fiscal_year: int):
-    """Options of a choice list valid in a year; the organisation's own list wins over the global one."""
-    choice_set = (
-        ChoiceSet.objects.filter(key=key, valid_from_fy__lte=fiscal_year)
-        .filter(Q(organization_id=organization_id) | Q(organization__isnull=True))
-        .order_by(F("organization_id").desc(nulls_last=True), "-valid_from_fy")
-        .first()
-    )
-    if choice_set is None:
-        return ChoiceOption.objects.none()
-    return choice_set.options.order_by("order", "code")
-
-
 def _directions(sheet, program_sheet) -> list[Check]:
     chosen = program_sheet.direction_id if program_sheet else None
     return [
@@ -455,4 +415,4 @@ def _reference(series: IndicatorSeries, years: list[int]) -> ReferenceIndicator:
     )
 
 
-__all__ = ["ProgramSheetContext", "program_sheet_context", "sheet_list"]
+__all__ = ["ProgramSheetContext", "program_sheet_context"]

@@ -1,0 +1,51 @@
+"""What the screens read. The page, the PDF and the Excel export of a sheet share one context per form.
+
+- :mod:`.common`: the sheet list, choice lists, checkbox rows.
+- :mod:`.program_sheet`: 行政評価シート【個表】 (Kamakura, form 000).
+- :mod:`.initiative_sheet`: 「主な取組」検証票 (Okinawa, form 001).
+"""
+
+from .common import Check, choice_options, sheet_list, sheet_years
+from .initiative_sheet import (
+    InitiativeSheetContext,
+    budget_totals,
+    initiative_sheet_context,
+    progress_status_problem,
+)
+from .program_sheet import (
+    KAMAKURA_FUNDING_ROWS,
+    REFERENCE_RATE_DECIMALS,
+    SECTION3_RATE_DECIMALS,
+    STAFFING_WINDOW,
+    CostColumn,
+    FundingRow,
+    ProgramSheetContext,
+    ReferenceIndicator,
+    StaffRow,
+    SubProgramRow,
+    ViewpointRow,
+    program_sheet_context,
+)
+
+__all__ = [
+    "KAMAKURA_FUNDING_ROWS",
+    "REFERENCE_RATE_DECIMALS",
+    "SECTION3_RATE_DECIMALS",
+    "STAFFING_WINDOW",
+    "Check",
+    "CostColumn",
+    "FundingRow",
+    "InitiativeSheetContext",
+    "ProgramSheetContext",
+    "ReferenceIndicator",
+    "StaffRow",
+    "SubProgramRow",
+    "ViewpointRow",
+    "budget_totals",
+    "choice_options",
+    "initiative_sheet_context",
+    "program_sheet_context",
+    "progress_status_problem",
+    "sheet_list",
+    "sheet_years",
+]
