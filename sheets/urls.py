@@ -17,4 +17,5 @@ urlpatterns = [
         views.initiative_status_check,
         name="initiative_status_check",
     ),
+    path("sheets/<int:pk>/initiative/recalc/", views.initiative_recalc, name="initiative_recalc"),
 ]

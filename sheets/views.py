@@ -120,7 +120,7 @@ def sheet_recalc(request, pk):
     return render(request, "sheets/_derived_figures.html", {"derived_items": form.layout()["derived_items"]})
 
 
-# ---- 「主な取組」検証票 edit mode: status and texts, 2 (2), Check and Action; live status check ----
+# ---- 「主な取組」検証票 edit mode: header, Plan, Do (values, budget), status, 2 (2), Check, Action ----
 
 
 def _editable_initiative_sheet(request, pk) -> EvaluationSheet:
@@ -149,6 +149,8 @@ def initiative_edit(request, pk):
             form.add_save_error(error)
         else:
             messages.success(request, _("保存しました。"))
+            for warning in selectors.initiative_sheet_context(sheet_id=sheet.pk).cumulative_warnings:
+                messages.warning(request, warning)
             return redirect("sheets:detail", pk=sheet.pk)
     return render(request, "sheets/initiative_sheet_form.html", {"sheet": sheet, "ctx": ctx, "form": form})
 
@@ -168,3 +170,14 @@ def initiative_status_check(request, pk):
         basis=request.POST.get("main-status_basis", ""),
     )
     return render(request, "sheets/edit/_status_check.html", {"problem": problem})
+
+
+@login_required
+@require_POST
+def initiative_recalc(request, pk):
+    """累計 plan values, A, B, A/B and V-CUM of the typed (unsaved) values, as htmx out-of-band fragments."""
+    sheet = _editable_initiative_sheet(request, pk)
+    form = InitiativeSheetEditForm(
+        ctx=selectors.initiative_sheet_context(sheet_id=sheet.pk), data=request.POST
+    )
+    return render(request, "sheets/_initiative_figures.html", {"form": form})

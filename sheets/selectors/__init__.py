@@ -9,7 +9,11 @@ from .common import Check, choice_options, sheet_list, sheet_years
 from .initiative_sheet import (
     InitiativeSheetContext,
     budget_totals,
+    cumulative_problem,
+    indicator_rows,
+    initiative_policy_nodes,
     initiative_sheet_context,
+    outcome_indicator_options,
     progress_status_problem,
 )
 from .program_sheet import (
@@ -43,7 +47,11 @@ __all__ = [
     "ViewpointRow",
     "budget_totals",
     "choice_options",
+    "cumulative_problem",
+    "indicator_rows",
+    "initiative_policy_nodes",
     "initiative_sheet_context",
+    "outcome_indicator_options",
     "program_sheet_context",
     "progress_status_problem",
     "sheet_list",

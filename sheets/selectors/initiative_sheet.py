@@ -15,7 +15,7 @@ from itertools import zip_longest
 
 from hikikomori_eval.wareki import fy_label
 from indicators import calculations, costs
-from indicators.choices import CostBasis, IndicatorKind, ValueType
+from indicators.choices import CostBasis, CumulativeMode, IndicatorKind, ValueType
 from indicators.models import BudgetProject, CostRecord, Indicator
 from indicators.selectors import IndicatorSeries, RateCell, ValueCell, indicator_series_for, rate_cell
 from sheets.choices import OKI_PROGRESS, FormType
@@ -69,6 +69,7 @@ class IndicatorPlanRow:
     indicator: Indicator
     label: str  # component name; blank for an indicator without components
     cells: list[PlanCell]
+    stored: dict = field(default_factory=dict)  # (fiscal year, value type) → IndicatorValue (edit page)
 
     def cell_texts(self) -> list[str]:
         prefix = f"{self.label}：" if self.label else ""
@@ -89,6 +90,7 @@ class ResultRow:
     actual: ValueCell
     target: ValueCell
     rate: RateCell
+    cumulative_warning: str = ""  # V-CUM
 
     @property
     def target_text(self) -> str:
@@ -104,6 +106,8 @@ class BudgetCell:
     amount: Decimal | None
     main_funding: str = ""
     execution_method: str = ""
+    main_funding_id: int | None = None
+    execution_method_id: int | None = None
 
     @property
     def year_label(self) -> str:
@@ -190,6 +194,13 @@ class InitiativeSheetContext:
     check_rows: list[TypedRow]
     action_rows: list[TypedRow]
     warnings: list[str] = field(default_factory=list)
+    plan_text_by_year: dict[int, str] = field(default_factory=dict)
+    outcome_indicator_id: int | None = None
+
+    @property
+    def cumulative_warnings(self) -> list[str]:
+        """V-CUM of the activity indicator (and its components): shown on the edit page and after save."""
+        return [r.cumulative_warning for r in self.result_rows if r.cumulative_warning]
 
     @property
     def sub_item_label(self) -> str:
@@ -296,6 +307,24 @@ def _plan_texts(plan_years: list[int], texts: dict[int, str]) -> list[PlanTextSp
     return spans
 
 
+CUMULATIVE_MODES = (CumulativeMode.PLAN_PERIOD, CumulativeMode.LIFETIME)
+
+
+def cumulative_problem(indicator: Indicator, label: str, actuals: dict[int, Decimal | None]) -> str:
+    """V-CUM: a cumulative actual lower than the previous known year's → a warning (blank otherwise)."""
+    if indicator.cumulative_mode not in CUMULATIVE_MODES:
+        return ""
+    years = calculations.cumulative_decreases(actuals)
+    if not years:
+        return ""
+    name = label or indicator.name
+    shown = "、".join(f"{_short(fy)}年度" for fy in years)
+    return (
+        f"「{name}」は累計の指標ですが、{shown}の実績値（累計）が前年度より減っています。"
+        "実績値を確認してください。"
+    )
+
+
 def _indicator_rows(
     series: list[IndicatorSeries], plan_years, s
 ) -> tuple[list[IndicatorPlanRow], list[ResultRow]]:
@@ -319,6 +348,7 @@ def _indicator_rows(
                     )
                     for fy in plan_years
                 ],
+                sr.values,
             )
         )
         target_b, actual_a = plan.get(s), actual.get(s)
@@ -332,9 +362,17 @@ def _indicator_rows(
                 else sr.cell(s, ValueType.ACTUAL),
                 target=ValueCell(value=target_b, decimals=ind.decimals, unit=ind.unit),
                 rate=rate_cell(ind, target=target_b, actual=actual_a, decimals=RATE_DECIMALS),
+                cumulative_warning=cumulative_problem(ind, label, actual),
             )
         )
     return plan_rows, result_rows
+
+
+def indicator_rows(
+    series: list[IndicatorSeries], plan_years: list[int], subject_fy: int
+) -> tuple[list[IndicatorPlanRow], list[ResultRow]]:
+    """The plan and result rows of given series: the edit page recomputes typed (unsaved) values with it."""
+    return _indicator_rows(series, plan_years, subject_fy)
 
 
 def _budget_rows(program: Program, s: int) -> list[BudgetRow]:
@@ -362,6 +400,8 @@ def _budget_rows(program: Program, s: int) -> list[BudgetRow]:
                     record.amount if record else None,
                     str(record.main_funding.label) if record and record.main_funding else "",
                     str(record.execution_method.label) if record and record.execution_method else "",
+                    record.main_funding_id if record else None,
+                    record.execution_method_id if record else None,
                 )
             )
         rows.append(BudgetRow(project, project.name, cells))
@@ -375,6 +415,26 @@ def budget_totals(*, programs, fiscal_year: int, basis: str) -> Decimal | None:
         CostRecord.objects.filter(
             budget_project__in=projects, fiscal_year=fiscal_year, basis=basis
         ).values_list("amount", flat=True)
+    )
+
+
+def initiative_policy_nodes(*, organization_id: int) -> list[PolicyNode]:
+    """施策の小項目 a sheet may be filed under: the deepest level of the organisation's plans."""
+    nodes = list(
+        PolicyNode.objects.filter(plan__organization_id=organization_id)
+        .select_related("level", "parent", "plan")
+        .order_by("plan", "order", "code", "id")
+    )
+    deepest: dict[int, int] = {}
+    for node in nodes:
+        deepest[node.plan_id] = max(deepest.get(node.plan_id, 0), node.level.depth)
+    return [n for n in nodes if n.level.depth == deepest[n.plan_id]]
+
+
+def outcome_indicator_options(*, organization_id: int):
+    """成果指標 of the organisation an initiative may answer to (対応する成果指標)."""
+    return Indicator.objects.filter(organization_id=organization_id, kind=IndicatorKind.OUTCOME).order_by(
+        "order", "id"
     )
 
 
@@ -493,7 +553,18 @@ def initiative_sheet_context(*, sheet_id: int) -> InitiativeSheetContext:
             for p in ImprovementPlan.objects.filter(sheet=sheet).select_related("plan_type")
         ],
         warnings=[problem] if problem else [],
+        plan_text_by_year={p.fiscal_year: p.plan_text for p in plan_year_rows},
+        outcome_indicator_id=program_year.outcome_indicator_id if program_year else None,
     )
 
 
-__all__ = ["InitiativeSheetContext", "budget_totals", "initiative_sheet_context", "progress_status_problem"]
+__all__ = [
+    "InitiativeSheetContext",
+    "budget_totals",
+    "cumulative_problem",
+    "indicator_rows",
+    "initiative_policy_nodes",
+    "initiative_sheet_context",
+    "outcome_indicator_options",
+    "progress_status_problem",
+]

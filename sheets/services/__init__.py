@@ -7,6 +7,8 @@ with the functions the read side uses and writes nothing.
 """
 
 from .initiative_sheet import (
+    BudgetCellInput,
+    InitiativeHeaderInput,
     InitiativeSheetInput,
     ReflectionInput,
     TypedRowInput,
@@ -43,6 +45,8 @@ __all__ = [
     "BenchmarkEntryInput",
     "DerivedFigures",
     "HeaderInput",
+    "BudgetCellInput",
+    "InitiativeHeaderInput",
     "InitiativeSheetInput",
     "ProgramSheetEditState",
     "ProgramSheetInput",
