@@ -124,6 +124,12 @@ class SubProgramEvaluationInline(admin.StackedInline):
     extra = 0
 
 
+class ProgramPolicyEvaluationInline(admin.TabularInline):
+    model = models.ProgramPolicyEvaluation
+    extra = 0
+    raw_id_fields = ["program"]
+
+
 class InitiativeSheetInline(admin.StackedInline):
     model = models.OkinawaInitiativeSheet
     extra = 0
@@ -157,6 +163,7 @@ class EvaluationSheetAdmin(admin.ModelAdmin):
         SubProgramEvaluationInline,
         ViewpointAnswerInline,
         NarrativeBlockInline,
+        ProgramPolicyEvaluationInline,
         InitiativeSheetInline,
         ImprovementReflectionInline,
         CheckFactorInline,

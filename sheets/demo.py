@@ -381,10 +381,17 @@ def demo_is_loaded(path: Path = DEMO_FILE) -> bool:
 
 @transaction.atomic
 def demo_load(path: Path = DEMO_FILE) -> Organization:
-    """Every demo: 鎌倉市 (個表) and 沖縄県 (「主な取組」検証票); returns the municipality of ``path``."""
+    """Every demo: 鎌倉市 (個表, 施策の方針) and 沖縄県 (「主な取組」検証票).
+
+    Returns the municipality of ``path``. The policy sheet builds on the programs of the default
+    Kamakura file, so it is loaded only with that file.
+    """
     from sheets.demo_okinawa import okinawa_demo_load
+    from sheets.demo_policy import kamakura_policy_demo_load
 
     org = kamakura_demo_load(path)
+    if path == DEMO_FILE:
+        kamakura_policy_demo_load()
     okinawa_demo_load()
     return org
 

@@ -18,6 +18,7 @@ from .initiative import (
 )
 from .organization import ChoiceOption, ChoiceSet, Membership, Organization, OrgUnit, SizeClass
 from .plans import Plan, PolicyLevel, PolicyNode, PolicyNodeItem
+from .policy_sheet import ProgramPolicyEvaluation
 from .programs import Program, ProgramPolicyLink, ProgramRelatedUnit, ProgramYear
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "PolicyNode",
     "PolicyNodeItem",
     "Program",
+    "ProgramPolicyEvaluation",
     "ProgramPolicyLink",
     "ProgramRelatedUnit",
     "ProgramSheet",

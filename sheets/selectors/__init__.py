@@ -3,9 +3,10 @@
 - :mod:`.common`: the sheet list, choice lists, checkbox rows.
 - :mod:`.program_sheet`: 行政評価シート【個表】 (Kamakura, form 000).
 - :mod:`.initiative_sheet`: 「主な取組」検証票 (Okinawa, form 001).
+- :mod:`.policy_sheet`: 行政評価シート（施策の方針） (Kamakura, form 002).
 """
 
-from .common import Check, choice_options, sheet_list, sheet_years
+from .common import Check, choice_options, personnel_costs_for, sheet_list, sheet_years
 from .initiative_sheet import (
     InitiativeSheetContext,
     budget_totals,
@@ -16,6 +17,7 @@ from .initiative_sheet import (
     outcome_indicator_options,
     progress_status_problem,
 )
+from .policy_sheet import PolicySheetContext, policy_sheet_context
 from .program_sheet import (
     KAMAKURA_FUNDING_ROWS,
     REFERENCE_RATE_DECIMALS,
@@ -40,6 +42,7 @@ __all__ = [
     "CostColumn",
     "FundingRow",
     "InitiativeSheetContext",
+    "PolicySheetContext",
     "ProgramSheetContext",
     "ReferenceIndicator",
     "StaffRow",
@@ -52,6 +55,8 @@ __all__ = [
     "initiative_policy_nodes",
     "initiative_sheet_context",
     "outcome_indicator_options",
+    "personnel_costs_for",
+    "policy_sheet_context",
     "program_sheet_context",
     "progress_status_problem",
     "sheet_list",

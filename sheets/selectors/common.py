@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import F, Q
 
+from indicators import costs
+from indicators.models import PersonnelUnitCost, StaffAllocation
 from sheets.models import ChoiceOption, ChoiceSet, EvaluationSheet
 
 
@@ -47,4 +51,35 @@ def choice_options(key: str, *, organization_id: int, fiscal_year: int):
     return choice_set.options.order_by("order", "code")
 
 
-__all__ = ["Check", "choice_options", "sheet_list", "sheet_years"]
+def personnel_costs_for(programs, fiscal_years, program_years) -> dict[tuple[int, int], Decimal | None]:
+    """人件費 per (program id, year): FTE × unit cost, or the ProgramYear override with its reason.
+
+    Two queries whatever the number of programs; ``program_years`` maps (program id, year) to the
+    already-fetched ProgramYear (its ``personnel_cost_override`` wins).
+    """
+    programs = list(programs)
+    fiscal_years = list(fiscal_years)
+    allocations = defaultdict(list)
+    for a in StaffAllocation.objects.filter(program__in=programs, fiscal_year__in=fiscal_years):
+        allocations[(a.program_id, a.fiscal_year)].append(a)
+    unit_costs = {
+        (u.organization_id, u.fiscal_year, u.category_id): u.per_fte
+        for u in PersonnelUnitCost.objects.filter(
+            organization_id__in={p.organization_id for p in programs}, fiscal_year__in=fiscal_years
+        )
+    }
+    result = {}
+    for program in programs:
+        for fy in fiscal_years:
+            py = program_years.get((program.pk, fy))
+            result[(program.pk, fy)] = costs.personnel_cost(
+                allocations=[
+                    (a.fte, unit_costs.get((program.organization_id, fy, a.category_id)))
+                    for a in allocations[(program.pk, fy)]
+                ],
+                override=py.personnel_cost_override if py else None,
+            )
+    return result
+
+
+__all__ = ["Check", "choice_options", "personnel_costs_for", "sheet_list", "sheet_years"]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from hikikomori_eval.wareki import fy_label
 from indicators import costs
 from indicators.choices import CostBasis, FundingSource, IndicatorKind, ValueType
-from indicators.models import CostRecord, Indicator, PersonnelUnitCost, StaffAllocation, StaffCategory
+from indicators.models import CostRecord, Indicator, StaffAllocation, StaffCategory
 from indicators.selectors import IndicatorSeries, RateCell, ValueCell, indicator_series_for
 from sheets.choices import DIRECTION, AdministrativeCategory, FormType, ProgramKind
 from sheets.models import (
@@ -22,7 +21,7 @@ from sheets.models import (
     ViewpointAnswer,
     ViewpointQuestion,
 )
-from sheets.selectors.common import Check, choice_options
+from sheets.selectors.common import Check, choice_options, personnel_costs_for
 
 STAFFING_WINDOW = 6  # 個表 §4 and 【参考】 print E−5 … E.
 KAMAKURA_FUNDING_ROWS = (
@@ -185,23 +184,8 @@ def _cost_index(owners, fiscal_years) -> dict[tuple[int, int, str], CostRecord]:
 
 def _personnel_costs(program: Program, fiscal_years, program_years) -> dict[int, Decimal | None]:
     """人件費 per year from FTE × unit cost, or the override with its reason."""
-    allocations = defaultdict(list)
-    for a in StaffAllocation.objects.filter(program=program, fiscal_year__in=fiscal_years):
-        allocations[a.fiscal_year].append(a)
-    unit_costs = {
-        (u.fiscal_year, u.category_id): u.per_fte
-        for u in PersonnelUnitCost.objects.filter(
-            organization_id=program.organization_id, fiscal_year__in=fiscal_years
-        )
-    }
-    result = {}
-    for fy in fiscal_years:
-        py = program_years.get((program.pk, fy))
-        result[fy] = costs.personnel_cost(
-            allocations=[(a.fte, unit_costs.get((fy, a.category_id))) for a in allocations[fy]],
-            override=py.personnel_cost_override if py else None,
-        )
-    return result
+    by_key = personnel_costs_for([program], fiscal_years, program_years)
+    return {fy: by_key[(program.pk, fy)] for fy in fiscal_years}
 
 
 def program_sheet_context(*, sheet_id: int) -> ProgramSheetContext:

@@ -27,8 +27,8 @@ def test_load_demo_is_idempotent(capsys):
     call_command("load_demo")
     call_command("load_demo", "--reset")
     assert _counts() == first
-    # 鎌倉市: 3 個表 (令和7年度); 沖縄県: 3 検証票 of 令和5年度 and the 3 of 令和4年度 they reflect on.
-    assert first[0] == 3 + 6
+    # 鎌倉市: 3 個表 and 1 施策の方針 (令和7年度); 沖縄県: 3 検証票 of 令和5年度 and the 3 of 令和4年度.
+    assert first[0] == 3 + 1 + 6
     assert "読み込み済み" in capsys.readouterr().out
 
 
