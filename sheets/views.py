@@ -74,25 +74,22 @@ def _download(exported, inline=False) -> HttpResponse:
     return response
 
 
-# ---- 個表 edit mode: one page for every section, and the live recalculation of its figures ----
-# (Imports kept with the views they serve, so that this block only appends to the module.)
-
-
-def _editable_program_sheet(request, pk) -> EvaluationSheet:
+def _editable_sheet(request, pk, form_type) -> EvaluationSheet:
     sheet = get_object_or_404(
-        EvaluationSheet.objects.select_related("program__owner_unit__parent"),
-        pk=pk,
-        form_type=FormType.KAMAKURA_PROGRAM,
+        EvaluationSheet.objects.select_related("program__owner_unit__parent"), pk=pk, form_type=form_type
     )
     if not can_edit_sheet(request.user, sheet):
         raise PermissionDenied
     return sheet
 
 
+# ---- 個表 edit mode: one page for every section, and the live recalculation of its figures ----
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def sheet_edit(request, pk):
-    sheet = _editable_program_sheet(request, pk)
+    sheet = _editable_sheet(request, pk, FormType.KAMAKURA_PROGRAM)
     state = services.program_sheet_edit_state(sheet_id=sheet.pk)
     form = ProgramSheetEditForm(state=state, data=request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
@@ -115,7 +112,7 @@ def sheet_edit(request, pk):
 @require_POST
 def sheet_recalc(request, pk):
     """Derived figures of the typed (unsaved) values, as htmx out-of-band fragments."""
-    sheet = _editable_program_sheet(request, pk)
+    sheet = _editable_sheet(request, pk, FormType.KAMAKURA_PROGRAM)
     form = ProgramSheetEditForm(state=services.program_sheet_edit_state(sheet_id=sheet.pk), data=request.POST)
     return render(request, "sheets/_derived_figures.html", {"derived_items": form.layout()["derived_items"]})
 
@@ -123,21 +120,10 @@ def sheet_recalc(request, pk):
 # ---- 「主な取組」検証票 edit mode: header, Plan, Do (values, budget), status, 2 (2), Check, Action ----
 
 
-def _editable_initiative_sheet(request, pk) -> EvaluationSheet:
-    sheet = get_object_or_404(
-        EvaluationSheet.objects.select_related("program__owner_unit__parent"),
-        pk=pk,
-        form_type=FormType.OKINAWA_INITIATIVE,
-    )
-    if not can_edit_sheet(request.user, sheet):
-        raise PermissionDenied
-    return sheet
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def initiative_edit(request, pk):
-    sheet = _editable_initiative_sheet(request, pk)
+    sheet = _editable_sheet(request, pk, FormType.OKINAWA_INITIATIVE)
     ctx = selectors.initiative_sheet_context(sheet_id=sheet.pk)
     form = InitiativeSheetEditForm(ctx=ctx, data=request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
@@ -159,7 +145,7 @@ def initiative_edit(request, pk):
 @require_POST
 def initiative_status_check(request, pk):
     """V-STATUS for the typed (unsaved) status and basis, as an htmx fragment."""
-    sheet = _editable_initiative_sheet(request, pk)
+    sheet = _editable_sheet(request, pk, FormType.OKINAWA_INITIATIVE)
     ctx = selectors.initiative_sheet_context(sheet_id=sheet.pk)
     chosen = request.POST.get("main-progress_status", "")
     status = next((o for o in ctx.progress_options if str(o.pk) == chosen), None)
@@ -176,7 +162,7 @@ def initiative_status_check(request, pk):
 @require_POST
 def initiative_recalc(request, pk):
     """累計 plan values, A, B, A/B and V-CUM of the typed (unsaved) values, as htmx out-of-band fragments."""
-    sheet = _editable_initiative_sheet(request, pk)
+    sheet = _editable_sheet(request, pk, FormType.OKINAWA_INITIATIVE)
     form = InitiativeSheetEditForm(
         ctx=selectors.initiative_sheet_context(sheet_id=sheet.pk), data=request.POST
     )

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import F, Q
 
+from hikikomori_eval.wareki import fy_label
 from indicators import costs
 from indicators.models import PersonnelUnitCost, StaffAllocation
 from sheets.models import ChoiceOption, ChoiceSet, EvaluationSheet
@@ -83,3 +84,18 @@ def personnel_costs_for(programs, fiscal_years, program_years) -> dict[tuple[int
 
 
 __all__ = ["Check", "choice_options", "personnel_costs_for", "sheet_list", "sheet_years"]
+
+
+class YearLabels:
+    """S and E of a sheet context as the Kamakura forms print them (令和６年度, 令和７年度)."""
+
+    subject_fy: int
+    evaluation_fy: int
+
+    @property
+    def s_label(self) -> str:
+        return fy_label(self.subject_fy, "long")
+
+    @property
+    def e_label(self) -> str:
+        return fy_label(self.evaluation_fy, "long")

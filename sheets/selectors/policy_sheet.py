@@ -35,7 +35,7 @@ from sheets.models import (
     ProgramSheet,
     ProgramYear,
 )
-from sheets.selectors.common import personnel_costs_for
+from sheets.selectors.common import YearLabels, personnel_costs_for
 
 POLICY_WINDOW = 6  # §2 and §5 print E−5 … E.
 INDICATOR_DECIMALS = 1  # 達成率 103.4%
@@ -132,7 +132,7 @@ class NarrativeSection:
 
 
 @dataclass
-class PolicySheetContext:
+class PolicySheetContext(YearLabels):
     """Everything the 行政評価シート（施策の方針） prints, computed once for page, PDF and Excel."""
 
     sheet: EvaluationSheet
@@ -159,14 +159,6 @@ class PolicySheetContext:
     @property
     def node(self):
         return self.sheet.policy_node
-
-    @property
-    def s_label(self) -> str:
-        return fy_label(self.subject_fy, "long")
-
-    @property
-    def e_label(self) -> str:
-        return fy_label(self.evaluation_fy, "long")
 
     @property
     def indicator_year_labels(self) -> list[str]:

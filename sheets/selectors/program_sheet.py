@@ -21,7 +21,7 @@ from sheets.models import (
     ViewpointAnswer,
     ViewpointQuestion,
 )
-from sheets.selectors.common import Check, choice_options, personnel_costs_for
+from sheets.selectors.common import Check, YearLabels, choice_options, personnel_costs_for
 
 STAFFING_WINDOW = 6  # 個表 §4 and 【参考】 print E−5 … E.
 KAMAKURA_FUNDING_ROWS = (
@@ -100,7 +100,7 @@ class ViewpointRow:
 
 
 @dataclass
-class ProgramSheetContext:
+class ProgramSheetContext(YearLabels):
     """Everything the 行政評価シート【個表】 prints, computed once for page, PDF and Excel."""
 
     sheet: EvaluationSheet
@@ -134,14 +134,6 @@ class ProgramSheetContext:
     benchmark_comparisons: list
     benchmark_rationale: str
     warnings: list[str] = field(default_factory=list)
-
-    @property
-    def s_label(self) -> str:
-        return fy_label(self.subject_fy, "long")
-
-    @property
-    def e_label(self) -> str:
-        return fy_label(self.evaluation_fy, "long")
 
     @property
     def s_title(self) -> str:
