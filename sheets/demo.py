@@ -121,7 +121,22 @@ def _units(org: Organization, specs: list[dict], parent: OrgUnit | None = None) 
     return units
 
 
-def _plan(org: Organization, spec: dict) -> dict[str, PolicyNode]:
+def global_option(key: str, code: str | None) -> ChoiceOption | None:
+    """An option of a global choice list by its code (None for no code)."""
+    if not code:
+        return None
+    return ChoiceOption.objects.get(choice_set__key=key, choice_set__organization__isnull=True, code=code)
+
+
+def plan_load(
+    org: Organization, spec: dict, units: dict[str, OrgUnit] | None = None
+) -> dict[str, PolicyNode]:
+    """A plan with its levels and policy tree; nodes are returned under their code and their name.
+
+    Nodes with a code are keyed on it (４-(1)-① and 4-(1)-① are one node); nodes without one (such
+    as 施策の小項目) on their parent and name.
+    """
+    units = units or {}
     plan, _ = Plan.objects.update_or_create(
         organization=org,
         name=spec["name"],
@@ -136,19 +151,26 @@ def _plan(org: Organization, spec: dict) -> dict[str, PolicyNode]:
     def add(node_specs, parent, depth):
         for order, node_spec in enumerate(node_specs, start=1):
             code_raw = node_spec.get("code_raw", node_spec.get("code", ""))
-            node, _ = PolicyNode.objects.update_or_create(
-                plan=plan,
-                code=normalize_width(code_raw),
-                defaults={
-                    "code_raw": code_raw,
-                    "parent": parent,
-                    "level": levels[depth - 1],
-                    "name": node_spec["name"],
-                    "vision_text": node_spec.get("vision_text", ""),
-                    "order": order,
-                },
-            )
-            nodes[node.code] = node
+            defaults = {
+                "code_raw": code_raw,
+                "parent": parent,
+                "level": levels[depth - 1],
+                "name": node_spec["name"],
+                "vision_text": node_spec.get("vision_text", ""),
+                "direction_text": node_spec.get("direction_text", ""),
+                "lead_unit": units.get(node_spec.get("lead_unit")),
+                "order": order,
+            }
+            if code_raw:
+                node, _ = PolicyNode.objects.update_or_create(
+                    plan=plan, code=normalize_width(code_raw), defaults=defaults
+                )
+                nodes[node.code] = node
+            else:
+                node, _ = PolicyNode.objects.update_or_create(
+                    plan=plan, parent=parent, name=node_spec["name"], code="", defaults=defaults
+                )
+            nodes[node.name] = node
             add(node_spec.get("children", []), node, depth + 1)
 
     add(spec["nodes"], None, 1)
@@ -302,9 +324,7 @@ def _sheet(org, program, spec, units, questions, peers) -> EvaluationSheet:
                 "org_unit": units.get(sig.get("org_unit")),
             },
         )
-    direction = ChoiceOption.objects.get(
-        choice_set__key=DIRECTION, choice_set__organization__isnull=True, code=spec["direction"]
-    )
+    direction = global_option(DIRECTION, spec["direction"])
     ProgramSheet.objects.update_or_create(
         sheet=sheet,
         defaults={
@@ -427,7 +447,7 @@ def kamakura_demo_load(path: Path = DEMO_FILE) -> Organization:
             category=categories[cost["category"]],
             defaults={"per_fte": _decimal(cost["per_fte"])},
         )
-    nodes = _plan(org, spec["plan"])
+    nodes = plan_load(org, spec["plan"], units)
     questions = _viewpoints(org, spec["viewpoint_questions"])
     for program_spec in spec["programs"]:
         program = _program(org, program_spec, units, nodes, categories)

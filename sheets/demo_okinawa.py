@@ -19,19 +19,24 @@ from sheets.choices import (
     ProgramKind,
     SheetStatus,
 )
-from sheets.demo import FIXTURES, _decimal, _organization, _units, _users, choices_load
+from sheets.demo import (
+    FIXTURES,
+    _decimal,
+    _organization,
+    _units,
+    _users,
+    choices_load,
+    global_option,
+    plan_load,
+)
 from sheets.models import (
     CheckFactor,
-    ChoiceOption,
     EvaluationSheet,
     ImprovementPlan,
     ImprovementReflection,
     InitiativePlanYear,
     OkinawaInitiativeSheet,
     Organization,
-    Plan,
-    PolicyLevel,
-    PolicyNode,
     Program,
     ProgramPolicyLink,
     ProgramYear,
@@ -40,59 +45,21 @@ from sheets.models import (
 OKINAWA_FILE = FIXTURES / "demo" / "okinawa.json"
 
 
-def _option(key: str, code: str) -> ChoiceOption:
-    return ChoiceOption.objects.get(choice_set__key=key, choice_set__organization__isnull=True, code=code)
-
-
-def _plan(org, spec, units) -> tuple[dict[str, PolicyNode], dict[str, Indicator]]:
-    plan, _ = Plan.objects.update_or_create(
-        organization=org,
-        name=spec["name"],
-        defaults={"kind": spec["kind"], "start_fy": spec["start_fy"], "end_fy": spec["end_fy"]},
-    )
-    levels = [
-        PolicyLevel.objects.update_or_create(plan=plan, depth=depth, defaults={"label": label})[0]
-        for depth, label in enumerate(spec["levels"], start=1)
-    ]
-    nodes: dict[str, PolicyNode] = {}
+def _outcome_indicators(org, node_specs, nodes) -> dict[str, Indicator]:
+    """The outcome indicators the plan spec hangs on its nodes (対応する成果指標)."""
     outcomes: dict[str, Indicator] = {}
-
-    def add(node_specs, parent, depth):
-        for order, node_spec in enumerate(node_specs, start=1):
-            defaults = {
-                "level": levels[depth - 1],
-                "direction_text": node_spec.get("direction_text", ""),
-                "lead_unit": units.get(node_spec.get("lead_unit")),
-                "order": order,
-            }
-            if node_spec.get("code"):
-                node, _ = PolicyNode.objects.update_or_create(
-                    plan=plan,
-                    code=node_spec["code"],
-                    defaults={
-                        **defaults,
-                        "code_raw": node_spec["code"],
-                        "name": node_spec["name"],
-                        "parent": parent,
-                    },
-                )
-            else:  # 施策の小項目 carry no code: keyed on their parent and name
-                node, _ = PolicyNode.objects.update_or_create(
-                    plan=plan, parent=parent, name=node_spec["name"], defaults=defaults
-                )
-            nodes[node.name] = node
-            for ind_order, ind_spec in enumerate(node_spec.get("outcome_indicators", []), start=1):
-                outcomes[ind_spec["name"]] = Indicator.objects.update_or_create(
-                    organization=org,
-                    policy_node=node,
-                    kind=IndicatorKind.OUTCOME,
-                    name=ind_spec["name"],
-                    defaults={"unit": ind_spec.get("unit", ""), "order": ind_order},
-                )[0]
-            add(node_spec.get("children", []), node, depth + 1)
-
-    add(spec["nodes"], None, 1)
-    return nodes, outcomes
+    for node_spec in node_specs:
+        node = nodes[node_spec["name"]]
+        for order, ind_spec in enumerate(node_spec.get("outcome_indicators", []), start=1):
+            outcomes[ind_spec["name"]] = Indicator.objects.update_or_create(
+                organization=org,
+                policy_node=node,
+                kind=IndicatorKind.OUTCOME,
+                name=ind_spec["name"],
+                defaults={"unit": ind_spec.get("unit", ""), "order": order},
+            )[0]
+        outcomes.update(_outcome_indicators(org, node_spec.get("children", []), nodes))
+    return outcomes
 
 
 def _budget_projects(org, specs) -> dict[str, BudgetProject]:
@@ -106,10 +73,10 @@ def _budget_projects(org, specs) -> dict[str, BudgetProject]:
                 basis=cost["basis"],
                 defaults={
                     "amount": _decimal(cost["amount"]),
-                    "main_funding": _option(OKI_MAIN_FUNDING, cost["main_funding"])
+                    "main_funding": global_option(OKI_MAIN_FUNDING, cost["main_funding"])
                     if cost.get("main_funding")
                     else None,
-                    "execution_method": _option(OKI_EXECUTION_METHOD, cost["execution_method"])
+                    "execution_method": global_option(OKI_EXECUTION_METHOD, cost["execution_method"])
                     if cost.get("execution_method")
                     else None,
                 },
@@ -156,7 +123,7 @@ def _rows(model, sheet, rows, type_field, key, **extra):
             model.objects.update_or_create(
                 sheet=sheet,
                 order=order,
-                defaults={type_field: _option(key, code), "content": content, **extra},
+                defaults={type_field: global_option(key, code), "content": content, **extra},
             )[0]
         )
     return saved
@@ -218,7 +185,7 @@ def _initiative(org, spec, *, nodes, outcomes, projects, plan_spec, evaluation_f
             "activity_overview": texts["activity_overview"],
             "activity_done": texts["activity_done"],
             "activity_plan": texts["activity_plan"],
-            "progress_status": _option(OKI_PROGRESS, texts["progress_status"]),
+            "progress_status": global_option(OKI_PROGRESS, texts["progress_status"]),
             "status_basis": texts["status_basis"],
         },
     )
@@ -240,7 +207,8 @@ def okinawa_demo_load(path: Path = OKINAWA_FILE) -> Organization:
     spec = json.loads(path.read_text(encoding="utf-8"))
     org = _organization(spec["organization"], {})
     units = _units(org, spec["units"])
-    nodes, outcomes = _plan(org, spec["plan"], units)
+    nodes = plan_load(org, spec["plan"], units)
+    outcomes = _outcome_indicators(org, spec["plan"]["nodes"], nodes)
     projects = _budget_projects(org, spec["budget_projects"])
     for initiative_spec in spec["initiatives"]:
         _initiative(

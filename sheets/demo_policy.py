@@ -21,9 +21,8 @@ from django.db import transaction
 from indicators.choices import CostBasis, IndicatorKind, ValueStatus
 from indicators.models import CostRecord, Indicator, IndicatorValue
 from sheets.choices import CONTRIBUTION, DIRECTION, AdministrativeCategory, FormType, ProgramKind
-from sheets.demo import FIXTURES, _decimal
+from sheets.demo import FIXTURES, _decimal, global_option
 from sheets.models import (
-    ChoiceOption,
     EvaluationSheet,
     NarrativeBlock,
     Organization,
@@ -38,12 +37,6 @@ from sheets.models import (
 )
 
 POLICY_FILE = FIXTURES / "demo" / "kamakura_policy.json"
-
-
-def _option(key: str, code: str | None) -> ChoiceOption | None:
-    if not code:
-        return None
-    return ChoiceOption.objects.get(choice_set__key=key, choice_set__organization__isnull=True, code=code)
 
 
 def _program(org, node, spec, departments, link_years, reason) -> Program:
@@ -181,9 +174,9 @@ def kamakura_policy_demo_load(path: Path = POLICY_FILE) -> EvaluationSheet:
                 # A program with a 個表 shows that sheet's direction unless evaluated differently here.
                 "program_evaluation": None
                 if program_spec.get("existing")
-                else _option(DIRECTION, program_spec["program_evaluation"]),
-                "contribution": _option(CONTRIBUTION, program_spec["contribution"]),
-                "final_evaluation": _option(DIRECTION, program_spec["final_evaluation"]),
+                else global_option(DIRECTION, program_spec["program_evaluation"]),
+                "contribution": global_option(CONTRIBUTION, program_spec["contribution"]),
+                "final_evaluation": global_option(DIRECTION, program_spec["final_evaluation"]),
             },
         )
     return sheet
