@@ -10,7 +10,7 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from indicators.choices import AchievementMethod, CumulativeMode, Polarity, YearOverYear
@@ -24,6 +24,9 @@ __all__ = [
     "cumulative_series",
     "displayed_ratio",
     "is_achieved",
+    "share_achieved",
+    "trend_over_span",
+    "trend_score",
     "ratio_to_percent",
     "round_half_up",
     "year_over_year",
@@ -224,3 +227,43 @@ def band_for_ratio(ratio: Decimal | None, bands: Mapping[str, Decimal | None]) -
         if lower is not None and ratio >= lower and (best is None or lower > best[0]):
             best = (lower, code)
     return None if best is None else best[1]
+
+
+def trend_over_span(
+    values: Mapping[int, Decimal | None], *, fiscal_year: int, span: int, polarity: str
+) -> YearOverYear | None:
+    """Change of an indicator over the ``span`` years ending at ``fiscal_year`` (過去3ヶ年の比較: span 3).
+
+    The value of ``fiscal_year`` is compared with the earliest known value of the span's earlier
+    years (S−2, else S−1 for a span of 3), by polarity. None when either side is missing.
+    """
+    current = as_decimal(values.get(fiscal_year))
+    for fy in range(fiscal_year - span + 1, fiscal_year):
+        previous = as_decimal(values.get(fy))
+        if previous is not None:
+            return year_over_year(current=current, previous=previous, polarity=polarity)
+    return None
+
+
+def share_achieved(results: Iterable[bool | None]) -> Decimal | None:
+    """Share of the rated indicators that are 達成 (None = not rated); None when none is rated."""
+    rated = [r for r in results if r is not None]
+    if not rated:
+        return None
+    with localcontext(DIVISION_CONTEXT):
+        return Decimal(sum(rated)) / Decimal(len(rated))
+
+
+def trend_score(changes: Iterable[YearOverYear | None]) -> Decimal | None:
+    """Trend of several indicators on 0 … 1: (向上 − 低下) ÷ rated indicators, mapped from −1 … 1.
+
+    0.5 means as many improved as worsened (or all flat); None when no indicator could be compared.
+    """
+    rated = [c for c in changes if c is not None]
+    if not rated:
+        return None
+    balance = sum(
+        1 if c == YearOverYear.IMPROVED else -1 if c == YearOverYear.WORSENED else 0 for c in rated
+    )
+    with localcontext(DIVISION_CONTEXT):
+        return (Decimal(balance) / Decimal(len(rated)) + 1) / 2

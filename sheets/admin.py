@@ -130,6 +130,11 @@ class ProgramPolicyEvaluationInline(admin.TabularInline):
     raw_id_fields = ["program"]
 
 
+class PolicyManagementSheetInline(admin.StackedInline):
+    model = models.PolicyManagementSheet
+    extra = 0
+
+
 class InitiativeSheetInline(admin.StackedInline):
     model = models.OkinawaInitiativeSheet
     extra = 0
@@ -164,6 +169,7 @@ class EvaluationSheetAdmin(admin.ModelAdmin):
         ViewpointAnswerInline,
         NarrativeBlockInline,
         ProgramPolicyEvaluationInline,
+        PolicyManagementSheetInline,
         InitiativeSheetInline,
         ImprovementReflectionInline,
         CheckFactorInline,

@@ -78,3 +78,8 @@ OKI_CHECK_TYPE = "OKI_CHECK_TYPE"
 OKI_ACTION_TYPE = "OKI_ACTION_TYPE"
 OKI_MAIN_FUNDING = "OKI_MAIN_FUNDING"
 OKI_EXECUTION_METHOD = "OKI_EXECUTION_METHOD"
+# 国立市 施策マネジメントシート (fixtures/choices.json). KNI_GOAL_GRADE and KNI_TREND_GRADE options carry
+# ratio_min: the lower bound of the score that suggests the grade (sheets.selectors.policy_management_sheet).
+KNI_GOAL_GRADE = "KNI_GOAL_GRADE"
+KNI_TREND_GRADE = "KNI_TREND_GRADE"
+KNI_OVERALL_GRADE = "KNI_OVERALL_GRADE"

@@ -158,6 +158,9 @@ def plan_load(
                 "name": node_spec["name"],
                 "vision_text": node_spec.get("vision_text", ""),
                 "direction_text": node_spec.get("direction_text", ""),
+                "purpose_text": node_spec.get("purpose_text", ""),
+                "target_items": node_spec.get("target_items", []),
+                "means_items": node_spec.get("means_items", []),
                 "lead_unit": units.get(node_spec.get("lead_unit")),
                 "order": order,
             }
@@ -171,6 +174,8 @@ def plan_load(
                     plan=plan, parent=parent, name=node_spec["name"], code="", defaults=defaults
                 )
             nodes[node.name] = node
+            if "related_units" in node_spec:
+                node.related_units.set([units[name] for name in node_spec["related_units"]])
             add(node_spec.get("children", []), node, depth + 1)
 
     add(spec["nodes"], None, 1)
@@ -385,12 +390,12 @@ def _users(org, specs, password, units) -> None:
 
 
 def demo_is_loaded(path: Path = DEMO_FILE) -> bool:
-    """Whether the demo organisations of ``path`` and of the Okinawa demo both have their sheets."""
+    """Whether the demo organisations of ``path`` and of the other demos all have their sheets."""
+    from sheets.demo_kunitachi import KUNITACHI_FILE
     from sheets.demo_okinawa import OKINAWA_FILE
 
-    lg_codes = {
-        json.loads(p.read_text(encoding="utf-8"))["organization"]["lg_code"] for p in (path, OKINAWA_FILE)
-    }
+    files = (path, OKINAWA_FILE, KUNITACHI_FILE)
+    lg_codes = {json.loads(p.read_text(encoding="utf-8"))["organization"]["lg_code"] for p in files}
     loaded = set(
         EvaluationSheet.objects.filter(organization__lg_code__in=lg_codes).values_list(
             "organization__lg_code", flat=True
@@ -401,11 +406,12 @@ def demo_is_loaded(path: Path = DEMO_FILE) -> bool:
 
 @transaction.atomic
 def demo_load(path: Path = DEMO_FILE) -> Organization:
-    """Every demo: 鎌倉市 (個表, 施策の方針) and 沖縄県 (「主な取組」検証票).
+    """Every demo: 鎌倉市 (個表, 施策の方針), 沖縄県 (「主な取組」検証票) and 国立市 (施策マネジメントシート).
 
     Returns the municipality of ``path``. The policy sheet builds on the programs of the default
     Kamakura file, so it is loaded only with that file.
     """
+    from sheets.demo_kunitachi import kunitachi_demo_load
     from sheets.demo_okinawa import okinawa_demo_load
     from sheets.demo_policy import kamakura_policy_demo_load
 
@@ -413,6 +419,7 @@ def demo_load(path: Path = DEMO_FILE) -> Organization:
     if path == DEMO_FILE:
         kamakura_policy_demo_load()
     okinawa_demo_load()
+    kunitachi_demo_load()
     return org
 
 

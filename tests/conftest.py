@@ -45,3 +45,12 @@ def okinawa_sheets(demo):
             "program__order"
         )
     )
+
+
+@pytest.fixture
+def kunitachi_sheet(db):
+    """The 国立市 施策マネジメントシート of 基本施策 12 (S = 令和5年度), as printed in the published form."""
+    from sheets.demo_kunitachi import kunitachi_demo_load
+
+    kunitachi_demo_load()
+    return EvaluationSheet.objects.get(form_type=FormType.KUNITACHI_POLICY, evaluation_fy=2024)

@@ -18,6 +18,7 @@ from .initiative import (
 )
 from .organization import ChoiceOption, ChoiceSet, Membership, Organization, OrgUnit, SizeClass
 from .plans import Plan, PolicyLevel, PolicyNode, PolicyNodeItem
+from .policy_management import PolicyManagementSheet
 from .policy_sheet import ProgramPolicyEvaluation
 from .programs import Program, ProgramPolicyLink, ProgramRelatedUnit, ProgramYear
 
@@ -36,6 +37,7 @@ __all__ = [
     "Organization",
     "Plan",
     "PolicyLevel",
+    "PolicyManagementSheet",
     "PolicyNode",
     "PolicyNodeItem",
     "Program",

@@ -93,6 +93,12 @@ class Program(models.Model):
     def __str__(self):
         return f"{self.code} {self.name}".strip()
 
+    def is_active_in(self, fiscal_year: int) -> bool:
+        """The in-memory twin of ``Program.objects.active_in``."""
+        return (self.valid_from_fy is None or self.valid_from_fy <= fiscal_year) and (
+            self.valid_to_fy is None or self.valid_to_fy >= fiscal_year
+        )
+
 
 class ProgramRelatedUnit(models.Model):
     """関連課 in the order the sheet prints them."""

@@ -4,6 +4,7 @@
 - :mod:`.program_sheet`: 行政評価シート【個表】 (Kamakura, form 000).
 - :mod:`.initiative_sheet`: 「主な取組」検証票 (Okinawa, form 001).
 - :mod:`.policy_sheet`: 行政評価シート（施策の方針） (Kamakura, form 002).
+- :mod:`.policy_management_sheet`: 施策マネジメントシート (Kunitachi, form 004).
 """
 
 from .common import Check, choice_options, personnel_costs_for, sheet_list, sheet_years
@@ -17,6 +18,7 @@ from .initiative_sheet import (
     outcome_indicator_options,
     progress_status_problem,
 )
+from .policy_management_sheet import PolicyManagementContext, policy_management_context
 from .policy_sheet import PolicySheetContext, policy_sheet_context
 from .program_sheet import (
     KAMAKURA_FUNDING_ROWS,
@@ -42,6 +44,7 @@ __all__ = [
     "CostColumn",
     "FundingRow",
     "InitiativeSheetContext",
+    "PolicyManagementContext",
     "PolicySheetContext",
     "ProgramSheetContext",
     "ReferenceIndicator",
@@ -56,6 +59,7 @@ __all__ = [
     "initiative_sheet_context",
     "outcome_indicator_options",
     "personnel_costs_for",
+    "policy_management_context",
     "policy_sheet_context",
     "program_sheet_context",
     "progress_status_problem",

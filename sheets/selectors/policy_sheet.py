@@ -189,12 +189,6 @@ def _department(unit: OrgUnit | None) -> OrgUnit | None:
     return unit
 
 
-def _active(program: Program, fiscal_year: int) -> bool:
-    return (program.valid_from_fy is None or program.valid_from_fy <= fiscal_year) and (
-        program.valid_to_fy is None or program.valid_to_fy >= fiscal_year
-    )
-
-
 def _basis(fiscal_year: int, evaluation_fy: int) -> str:
     return CostBasis.BUDGET if fiscal_year >= evaluation_fy else CostBasis.SETTLEMENT
 
@@ -222,7 +216,7 @@ def _program_costs(programs, years, evaluation_fy):
             basis = _basis(fy, evaluation_fy)
             project = costs.project_cost(
                 own_amount=records.get((program.pk, fy, basis)),
-                sub_amounts=[records.get((s.pk, fy, basis)) for s in subs[program.pk] if _active(s, fy)],
+                sub_amounts=[records.get((s.pk, fy, basis)) for s in subs[program.pk] if s.is_active_in(fy)],
             )
             result[(program.pk, fy)] = (project, personnel[(program.pk, fy)])
     return result, program_years

@@ -17,6 +17,9 @@ from indicators.calculations import (
     is_achieved,
     ratio_to_percent,
     round_half_up,
+    share_achieved,
+    trend_over_span,
+    trend_score,
     year_over_year,
 )
 from indicators.choices import AchievementMethod, CumulativeMode, Polarity, YearOverYear
@@ -410,3 +413,47 @@ def test_band_for_ratio_ignores_options_without_a_bound_and_refuses_floats():
     assert band_for_ratio(Decimal("0.1"), {"on_track": Decimal(1), "other": None}) is None
     with pytest.raises(TypeError):
         band_for_ratio(0.5, BANDS)
+
+
+# --- 施策マネジメントシート §4: suggested grades (forms.md §5.4) ---
+
+
+@pytest.mark.parametrize(
+    ("values", "polarity", "expected"),
+    [
+        # 1ア (lower is better): 68.4 in S−2, '-' in S−1, 66.1 in S.
+        (
+            {2021: Decimal("68.4"), 2022: None, 2023: Decimal("66.1")},
+            Polarity.LOWER_IS_BETTER,
+            YearOverYear.IMPROVED,
+        ),
+        # 1イ: 14.8 → 12.1 over the same years.
+        (
+            {2021: Decimal("14.8"), 2022: None, 2023: Decimal("12.1")},
+            Polarity.HIGHER_IS_BETTER,
+            YearOverYear.WORSENED,
+        ),
+        # No S−2 value: the comparison falls back to S−1.
+        ({2022: Decimal("50.0"), 2023: Decimal("52.7")}, Polarity.HIGHER_IS_BETTER, YearOverYear.IMPROVED),
+        # S−3 is outside a three-year span.
+        ({2020: Decimal("50"), 2023: Decimal("52")}, Polarity.HIGHER_IS_BETTER, None),
+        ({2021: Decimal("5"), 2023: None}, Polarity.HIGHER_IS_BETTER, None),
+        ({2021: Decimal("5"), 2023: Decimal("5")}, Polarity.HIGHER_IS_BETTER, YearOverYear.FLAT),
+    ],
+)
+def test_trend_over_span(values, polarity, expected):
+    assert trend_over_span(values, fiscal_year=2023, span=3, polarity=polarity) == expected
+
+
+def test_share_achieved():
+    assert share_achieved([False, False, False, False]) == 0
+    assert share_achieved([True, False, None, True]) == Decimal(2) / Decimal(3)
+    assert share_achieved([None, None]) is None
+
+
+def test_trend_score():
+    improved, flat, worsened = YearOverYear.IMPROVED, YearOverYear.FLAT, YearOverYear.WORSENED
+    assert trend_score([improved, worsened, worsened, improved]) == Decimal("0.5")
+    assert trend_score([improved, improved]) == 1
+    assert trend_score([worsened, flat]) == Decimal("0.25")
+    assert trend_score([None]) is None

@@ -5,8 +5,9 @@ from sheets.demo import demo_is_loaded, demo_load
 
 class Command(BaseCommand):
     help = (
-        "デモデータ（鎌倉市 令和7年度 行政評価シート【個表】、沖縄県 令和5年度「主な取組」検証票）を"
-        "読み込みます。2回実行しても重複しません。"
+        "デモデータ（鎌倉市 令和7年度 行政評価シート【個表】・施策の方針、"
+        "沖縄県 令和5年度「主な取組」検証票、"
+        "国立市 令和5年度 施策マネジメントシート）を読み込みます。2回実行しても重複しません。"
     )
 
     def add_arguments(self, parser):
@@ -21,4 +22,4 @@ class Command(BaseCommand):
             self.stdout.write("デモデータは読み込み済みです（初期状態に戻すには --reset）。")
             return
         org = demo_load()
-        self.stdout.write(self.style.SUCCESS(f"デモデータを読み込みました: {org.name}、沖縄県"))
+        self.stdout.write(self.style.SUCCESS(f"デモデータを読み込みました: {org.name}、沖縄県、国立市"))
