@@ -27,26 +27,31 @@ def test_load_demo_is_idempotent(capsys):
     call_command("load_demo")
     call_command("load_demo", "--reset")
     assert _counts() == first
-    # 鎌倉市: 3 個表 and 1 施策の方針 (令和7年度); 沖縄県: 3 検証票 of 令和5年度 and the 3 of 令和4年度.
-    assert first[0] == 3 + 1 + 6
+    # 鎌倉市: 3 個表 and 1 施策の方針 (令和7年度); 沖縄県: 3 検証票 of 令和5年度 and the 3 of 令和4年度;
+    # 国立市: 1 施策マネジメントシート.
+    assert first[0] == 3 + 1 + 6 + 1
     assert "読み込み済み" in capsys.readouterr().out
+
+
+def _written(folder) -> list[str]:
+    """The exported files as organisation folder / file name."""
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
 
 def test_export_sheets_writes_the_okinawa_initiative_sheets(okinawa_sheets, tmp_path):
     call_command("export_sheets", "--year", "R5", "--format", "xlsx", "--out", str(tmp_path))
-    files = sorted(p.name for p in tmp_path.iterdir())
-    assert files == [
-        "2023_「ひきこもり専門相談窓口」の運営.xlsx",
-        "2023_ひきこもり支援に関する情報発信及び「ひきこもり専門相談窓口」の周知.xlsx",
-        "2023_市町村との連携及び支援者研修の充実.xlsx",
+    assert _written(tmp_path) == [
+        "470007_沖縄県/2023_「ひきこもり専門相談窓口」の運営.xlsx",
+        "470007_沖縄県/2023_ひきこもり支援に関する情報発信及び「ひきこもり専門相談窓口」の周知.xlsx",
+        "470007_沖縄県/2023_市町村との連携及び支援者研修の充実.xlsx",
     ]
 
 
 def test_export_sheets_writes_one_pdf_per_sheet(demo, tmp_path):
     call_command("export_sheets", "--year", "2025", "--format", "pdf", "--out", str(tmp_path))
-    files = sorted(p.name for p in tmp_path.iterdir())
+    files = _written(tmp_path)
     assert len(files) == 3
-    assert "2025_健福-17_ひきこもり対策推進事業.pdf" in files
+    assert "142042_鎌倉市/2025_健福-17_ひきこもり対策推進事業.pdf" in files
     assert all((tmp_path / name).read_bytes().startswith(b"%PDF") for name in files)
 
 
@@ -62,14 +67,16 @@ def test_export_sheets_filters_by_code_and_accepts_wareki_and_full_width(demo, t
         "--out",
         str(tmp_path),
     )
-    assert [p.name for p in tmp_path.iterdir()] == ["2025_健福-17_ひきこもり対策推進事業.xlsx"]
+    assert _written(tmp_path) == ["142042_鎌倉市/2025_健福-17_ひきこもり対策推進事業.xlsx"]
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--year", "2031"], "2031年度の評価シートはありません"),
-        (["--year", "2025", "--code", "健福-99"], "事業番号 健福-99"),
+        (["--year", "2025", "--code", "健福-99"], "番号 健福-99 の2025年度"),
+        (["--year", "2025", "--form", "kni_policy"], "様式 施策マネジメントシート の2025年度"),
+        (["--year", "2025", "--organization", "470007"], "団体コード 470007"),
         (["--year", "来年"], "年度として読めません"),
     ],
 )
