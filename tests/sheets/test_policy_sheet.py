@@ -305,8 +305,8 @@ def test_export_sheets_writes_the_policy_sheet(policy_sheet, tmp_path):
     from django.core.management import call_command
 
     call_command("export_sheets", "--year", "2025", "--format", "pdf", "--out", str(tmp_path))
-    files = sorted(p.name for p in tmp_path.iterdir())
-    assert "2025_4-(1)-①_多様性のある福祉サービスの充実.pdf" in files
+    files = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.pdf"))
+    assert "142042_鎌倉市/2025_4-(1)-①_多様性のある福祉サービスの充実.pdf" in files
     assert len(files) == 4
 
 

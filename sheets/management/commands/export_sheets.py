@@ -56,7 +56,9 @@ class Command(BaseCommand):
             )
             raise CommandError(f"{wanted} の{fiscal_year}年度の評価シートはありません。")
         written = 0
-        for sheet in sheets.order_by("organization__lg_code", "form_type", "program__code", "policy_node__code"):
+        for sheet in sheets.order_by(
+            "organization__lg_code", "form_type", "program__code", "policy_node__code"
+        ):
             exported = sheet_export(sheet, fmt)
             folder = out / f"{sheet.organization.lg_code}_{sheet.organization.name}"
             folder.mkdir(parents=True, exist_ok=True)
