@@ -39,7 +39,8 @@ def _owner_unit_ids(sheet: EvaluationSheet) -> set[int]:
 
 
 def can_edit_sheet(user, sheet: EvaluationSheet) -> bool:
-    """Staff and evaluators of the owning unit (or its department), and administrators, while editable."""
+    """While editable: staff and evaluators of the owning unit (or its department), the policy owners of
+    a policy-level sheet's lead unit, and administrators."""
     if not sheet.is_editable:
         return False
     if user.is_superuser:
@@ -51,5 +52,7 @@ def can_edit_sheet(user, sheet: EvaluationSheet) -> bool:
         if m.role == Role.ADMINISTRATOR:
             return True
         if m.role in EDITOR_ROLES and m.org_unit_id in owners:
+            return True
+        if m.role == Role.POLICY_OWNER and sheet.policy_node_id and m.org_unit_id in owners:
             return True
     return False

@@ -18,4 +18,6 @@ urlpatterns = [
         name="initiative_status_check",
     ),
     path("sheets/<int:pk>/initiative/recalc/", views.initiative_recalc, name="initiative_recalc"),
+    path("sheets/<int:pk>/policy/edit/", views.policy_edit, name="policy_edit"),
+    path("sheets/<int:pk>/management/edit/", views.policy_management_edit, name="policy_management_edit"),
 ]

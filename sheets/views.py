@@ -13,16 +13,31 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hikikomori_eval.wareki import fy_label
 from sheets import exports, selectors, services
 from sheets.choices import FormType
-from sheets.forms import InitiativeSheetEditForm, ProgramSheetEditForm
+from sheets.forms import (
+    InitiativeSheetEditForm,
+    PolicyManagementSheetEditForm,
+    PolicySheetEditForm,
+    ProgramSheetEditForm,
+)
 from sheets.models import EvaluationSheet
 from sheets.permissions import can_edit_sheet, can_view_sheet, visible_organization_ids
 
 #: The edit page of each form that has one.
-EDIT_URLS = {FormType.KAMAKURA_PROGRAM: "sheets:edit", FormType.OKINAWA_INITIATIVE: "sheets:initiative_edit"}
+EDIT_URLS = {
+    FormType.KAMAKURA_PROGRAM: "sheets:edit",
+    FormType.KAMAKURA_POLICY: "sheets:policy_edit",
+    FormType.OKINAWA_INITIATIVE: "sheets:initiative_edit",
+    FormType.KUNITACHI_POLICY: "sheets:policy_management_edit",
+}
 
 
 def _viewable_sheet(request, pk) -> EvaluationSheet:
-    sheet = get_object_or_404(EvaluationSheet.objects.select_related("program__owner_unit__parent"), pk=pk)
+    sheet = get_object_or_404(
+        EvaluationSheet.objects.select_related(
+            "program__owner_unit__parent", "policy_node__lead_unit__parent"
+        ),
+        pk=pk,
+    )
     if not can_view_sheet(request.user, sheet):
         raise PermissionDenied
     return sheet
@@ -76,7 +91,11 @@ def _download(exported, inline=False) -> HttpResponse:
 
 def _editable_sheet(request, pk, form_type) -> EvaluationSheet:
     sheet = get_object_or_404(
-        EvaluationSheet.objects.select_related("program__owner_unit__parent"), pk=pk, form_type=form_type
+        EvaluationSheet.objects.select_related(
+            "program__owner_unit__parent", "policy_node__lead_unit__parent"
+        ),
+        pk=pk,
+        form_type=form_type,
     )
     if not can_edit_sheet(request.user, sheet):
         raise PermissionDenied
@@ -167,3 +186,51 @@ def initiative_recalc(request, pk):
         ctx=selectors.initiative_sheet_context(sheet_id=sheet.pk), data=request.POST
     )
     return render(request, "sheets/_initiative_figures.html", {"form": form})
+
+
+# ---- 行政評価シート（施策の方針） edit mode: 作成日, 評価者, texts per department, §3 evaluations ----
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_edit(request, pk):
+    sheet = _editable_sheet(request, pk, FormType.KAMAKURA_POLICY)
+    state = services.policy_sheet_edit_state(sheet_id=sheet.pk)
+    form = PolicySheetEditForm(state=state, data=request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.policy_sheet_save(
+                sheet=sheet, data=form.to_input(), by=request.user, expected_version=form.expected_version
+            )
+        except ValidationError as error:
+            form.add_save_error(error)
+        else:
+            messages.success(request, _("保存しました。"))
+            return redirect("sheets:detail", pk=sheet.pk)
+    return render(request, "sheets/policy_sheet_form.html", form.template_context())
+
+
+# ---- 施策マネジメントシート edit mode: 氏名, indicator values, §4 grades, §5–§7 texts, §6(2) ----
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_management_edit(request, pk):
+    sheet = _editable_sheet(request, pk, FormType.KUNITACHI_POLICY)
+    ctx = selectors.policy_management_context(sheet_id=sheet.pk)
+    form = PolicyManagementSheetEditForm(ctx=ctx, data=request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.policy_management_sheet_save(
+                sheet=sheet, data=form.to_input(), by=request.user, expected_version=form.expected_version
+            )
+        except ValidationError as error:
+            form.add_save_error(error)
+        else:
+            messages.success(request, _("保存しました。"))
+            for warning in selectors.policy_management_context(sheet_id=sheet.pk).warnings:
+                messages.warning(request, warning)
+            return redirect("sheets:detail", pk=sheet.pk)
+    return render(
+        request, "sheets/policy_management_sheet_form.html", {"sheet": sheet, "ctx": ctx, "form": form}
+    )

@@ -9,6 +9,8 @@ Numbers are typed as text so that status tokens (未実施, 未定, ―) and ful
 
 from .fields import AmountField, FteField, IndicatorValueField
 from .initiative_sheet import InitiativeSheetEditForm
+from .policy_management_sheet import PolicyManagementSheetEditForm
+from .policy_sheet import PolicySheetEditForm, SignatoryForm
 from .program_sheet import DerivedItem, ProgramSheetEditForm
 from .sections import (
     BenchmarkEntryForm,
@@ -29,8 +31,11 @@ __all__ = [
     "HeaderForm",
     "IndicatorValueField",
     "InitiativeSheetEditForm",
+    "PolicyManagementSheetEditForm",
+    "PolicySheetEditForm",
     "ProgramSheetEditForm",
     "ReferenceIndicatorForm",
+    "SignatoryForm",
     "StaffingForm",
     "SubProgramForm",
     "ViewpointForm",

@@ -15,6 +15,15 @@ from .initiative_sheet import (
     improvement_reflections_carry_over,
     initiative_sheet_save,
 )
+from .policy_management_sheet import PolicyManagementInput, policy_management_sheet_save
+from .policy_sheet import (
+    PolicySheetEditState,
+    PolicySheetInput,
+    ProgramEvaluationInput,
+    SignatoryInput,
+    policy_sheet_edit_state,
+    policy_sheet_save,
+)
 from .program_sheet_edit import (
     DerivedFigures,
     ProgramSheetEditState,
@@ -48,10 +57,15 @@ __all__ = [
     "BudgetCellInput",
     "InitiativeHeaderInput",
     "InitiativeSheetInput",
+    "PolicySheetEditState",
+    "PolicySheetInput",
+    "ProgramEvaluationInput",
+    "PolicyManagementInput",
     "ProgramSheetEditState",
     "ProgramSheetInput",
     "ReferenceIndicatorInput",
     "ReflectionInput",
+    "SignatoryInput",
     "StaffingInput",
     "StaleSheetError",
     "SubProgramInput",
@@ -63,6 +77,9 @@ __all__ = [
     "improvement_reflections_carry_over",
     "initiative_sheet_save",
     "input_warnings",
+    "policy_management_sheet_save",
+    "policy_sheet_edit_state",
+    "policy_sheet_save",
     "program_sheet_derive",
     "program_sheet_edit_state",
     "program_sheet_save",
