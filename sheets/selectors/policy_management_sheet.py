@@ -83,9 +83,13 @@ class ObjectIndicatorRow:
     """③ 対象指標 (slot ア–エ): 実績値 up to S and 見込み値 after S."""
 
     slot: str
-    indicator: Indicator | None
+    series: IndicatorSeries | None
     actuals: list[ValueCell]
     projections: list[ValueCell]
+
+    @property
+    def indicator(self) -> Indicator | None:
+        return self.series.indicator if self.series else None
 
     @property
     def name(self) -> str:
@@ -251,6 +255,12 @@ class PolicyManagementContext:
     def outcome_rows(self) -> list[tuple[DirectionBlock, OutcomeIndicatorRow]]:
         return [(d, row) for d in self.directions for row in d.outcomes]
 
+    @property
+    def indicator_series(self) -> dict[int, IndicatorSeries]:
+        """Every indicator the grid prints, by id, with its values."""
+        rows = [*self.object_rows, *(row for _, row in self.outcome_rows)]
+        return {row.series.indicator.pk: row.series for row in rows if row.series}
+
     def narrative(self, section_key: str, column_key: str = "") -> str:
         return self.narratives.get((section_key, column_key), "")
 
@@ -398,7 +408,7 @@ def _indicators(node, directions, years, s):
         object_rows.append(
             ObjectIndicatorRow(
                 slot=slot,
-                indicator=found.indicator if found else None,
+                series=found,
                 actuals=[found.cell(y, ValueType.ACTUAL) if found and y <= s else ValueCell() for y in years],
                 projections=[
                     found.cell(y, ValueType.PROJECTION) if found and y > s else ValueCell() for y in years
