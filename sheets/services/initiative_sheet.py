@@ -39,7 +39,7 @@ from sheets.selectors import (
     progress_status_problem,
 )
 
-from .program_sheet_input import StaleSheetError
+from .locking import lock_for_edit, mark_saved
 from .program_sheet_save import _full_clean_fields, _save_policy_link, _sync_values
 
 
@@ -170,13 +170,7 @@ def initiative_sheet_save(
 
     A status outside the ratio band of its OKI_PROGRESS option (V-STATUS) needs a 判定根拠.
     """
-    locked = (
-        EvaluationSheet.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=sheet.pk)
-    )
-    if locked.version != expected_version:
-        raise StaleSheetError(locked)
-    if not locked.is_editable:
-        raise ValidationError(_("このシートは提出済みまたは確定済みのため、編集できません。"), code="locked")
+    locked = lock_for_edit(sheet, expected_version)
 
     ctx = initiative_sheet_context(sheet_id=locked.pk)
     status = next((o for o in ctx.progress_options if o.pk == data.progress_status_id), None)
@@ -226,10 +220,7 @@ def initiative_sheet_save(
     if data.budget_cells is not None:
         _save_budget(locked, ctx, data.budget_cells)
 
-    locked.version += 1
-    locked.updated_by = by
-    locked.save(update_fields=["version", "updated_by", "updated_at"])
-    return locked
+    return mark_saved(locked, by)
 
 
 def _save_header(sheet: EvaluationSheet, ctx, header: InitiativeHeaderInput) -> None:

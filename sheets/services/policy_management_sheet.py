@@ -22,7 +22,7 @@ from sheets.models import EvaluationSheet, NarrativeBlock, PolicyManagementSheet
 from sheets.selectors import choice_options, policy_management_context
 from sheets.selectors.policy_management_sheet import NARRATIVE_KEYS, PolicyManagementContext
 
-from .program_sheet_input import StaleSheetError
+from .locking import lock_for_edit, mark_saved
 from .program_sheet_save import _full_clean_fields, _sync_values
 
 
@@ -58,18 +58,6 @@ def editable_value_cells(ctx: PolicyManagementContext) -> dict[int, set[tuple[in
                 for value_type in (ValueType.TARGET, ValueType.ACTUAL, ValueType.TREND)
             }
     return cells
-
-
-def lock_for_edit(sheet: EvaluationSheet, expected_version: int) -> EvaluationSheet:
-    """The sheet row locked for this transaction, refused when stale or no longer editable."""
-    locked = (
-        EvaluationSheet.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=sheet.pk)
-    )
-    if locked.version != expected_version:
-        raise StaleSheetError(locked)
-    if not locked.is_editable:
-        raise ValidationError(_("このシートは提出済みまたは確定済みのため、編集できません。"), code="locked")
-    return locked
 
 
 def _option(key: str, sheet: EvaluationSheet, option_id: int | None, field_name: str, label: str):
@@ -130,10 +118,7 @@ def policy_management_sheet_save(
     if problems:
         raise ValidationError(problems)
 
-    locked.version += 1
-    locked.updated_by = by
-    locked.save(update_fields=["version", "updated_by", "updated_at"])
-    return locked
+    return mark_saved(locked, by)
 
 
 def _save_lead(sheet: EvaluationSheet, data: PolicyManagementInput) -> None:
@@ -168,6 +153,5 @@ def _save_narratives(sheet: EvaluationSheet, texts: Mapping[tuple[str, str], str
 __all__ = [
     "PolicyManagementInput",
     "editable_value_cells",
-    "lock_for_edit",
     "policy_management_sheet_save",
 ]

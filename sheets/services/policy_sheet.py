@@ -32,7 +32,7 @@ from sheets.models import (
 from sheets.selectors import PolicySheetContext, choice_options, policy_sheet_context
 from sheets.selectors.policy_sheet import SECTION_TITLES, _department
 
-from .program_sheet_input import StaleSheetError
+from .locking import lock_for_edit, mark_saved
 from .program_sheet_save import _full_clean_fields
 
 # ---- input -----------------------------------------------------------------------------------
@@ -181,13 +181,7 @@ def policy_sheet_save(
     評価者 rows left out of ``data`` are removed; their departments' texts are kept (not printed while
     the department has no 評価者, shown again when it gets one back).
     """
-    locked = (
-        EvaluationSheet.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=sheet.pk)
-    )
-    if locked.version != expected_version:
-        raise StaleSheetError(locked)
-    if not locked.is_editable:
-        raise ValidationError(_("このシートは提出済みまたは確定済みのため、編集できません。"), code="locked")
+    locked = lock_for_edit(sheet, expected_version)
     if locked.form_type != FormType.KAMAKURA_POLICY:
         raise ValidationError(_("施策の方針の行政評価シートではありません。"), code="form_type")
 
@@ -197,11 +191,8 @@ def policy_sheet_save(
     _save_program_evaluations(locked, data.program_evaluations)
 
     locked.sheet_date = data.sheet_date
-    locked.version += 1
-    locked.updated_by = by
     _full_clean_fields(locked)
-    locked.save(update_fields=["sheet_date", "version", "updated_by", "updated_at"])
-    return locked
+    return mark_saved(locked, by, "sheet_date")
 
 
 def _save_signatories(sheet, rows: Sequence[SignatoryInput], departments: dict[int, OrgUnit]) -> None:

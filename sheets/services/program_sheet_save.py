@@ -44,6 +44,7 @@ from sheets.selectors import (
     choice_options,
 )
 
+from .locking import lock_for_edit, mark_saved
 from .program_sheet_input import (
     BLANK_VALUE,
     BenchmarkEntryInput,
@@ -51,7 +52,6 @@ from .program_sheet_input import (
     ProgramSheetInput,
     ReferenceIndicatorInput,
     StaffingInput,
-    StaleSheetError,
     SubProgramInput,
     ViewpointInput,
     cost_columns,
@@ -71,15 +71,7 @@ def program_sheet_save(
     :class:`StaleSheetError`. On success ``version`` goes up by one and ``updated_by`` is set.
     Sub-programs, reference indicators and benchmark entries missing from ``data`` are removed.
     """
-    locked = (
-        EvaluationSheet.objects.select_for_update(of=("self",))
-        .select_related("program", "organization", "updated_by")
-        .get(pk=sheet.pk)
-    )
-    if locked.version != expected_version:
-        raise StaleSheetError(locked)
-    if not locked.is_editable:
-        raise ValidationError(_("このシートは提出済みまたは確定済みのため、編集できません。"), code="locked")
+    locked = lock_for_edit(sheet, expected_version, "program", "organization")
     program = locked.program
     e, s = locked.evaluation_fy, locked.subject_fy
     years = staff_years(e)
@@ -102,10 +94,7 @@ def program_sheet_save(
     _save_reference_indicators(locked, program, data.reference_indicators, years)
     _save_benchmarks(locked, data.benchmark_entries)
 
-    locked.version += 1
-    locked.updated_by = by
-    locked.save(update_fields=["version", "updated_by", "updated_at"])
-    return locked
+    return mark_saved(locked, by)
 
 
 def _check_input(sheet: EvaluationSheet, data: ProgramSheetInput, years) -> None:
