@@ -54,7 +54,12 @@ KUNITACHI_FUNDING_ROWS: tuple[tuple[str, frozenset[str]], ...] = (
     ("国庫支出金", frozenset({FundingSource.NATIONAL})),
     ("都道府県支出金", frozenset({FundingSource.PREFECTURAL})),
     ("地方債", frozenset({FundingSource.LOCAL_BOND})),
-    ("その他", frozenset({FundingSource.OTHER, FundingSource.OTHER_SPECIFIC})),
+    # 国県支出金 entered as one line cannot be split here: it is counted in その他 (and warned about),
+    # so that 事業費計 (A) stays the sum of every source.
+    (
+        "その他",
+        frozenset({FundingSource.OTHER, FundingSource.OTHER_SPECIFIC, FundingSource.NATIONAL_PREFECTURAL}),
+    ),
     ("一般財源", frozenset({FundingSource.GENERAL})),
 )
 ATTAINMENT_TEXT = {True: "達成", False: "未達成"}
@@ -177,6 +182,7 @@ class CostYear:
     personnel_cost: Decimal | None  # 人件費計 (B)
     total_cost: Decimal | None  # トータルコスト (A)+(B)
     from_policy_record: bool = False
+    mixed_national_prefectural: bool = False
 
 
 @dataclass
@@ -337,6 +343,11 @@ def _cost_year(fy, basis, records, from_policy_record=False) -> CostYear | None:
         personnel_cost=personnel,
         total_cost=costs.total_cost(project_cost=project, personnel_cost=personnel),
         from_policy_record=from_policy_record,
+        mixed_national_prefectural=any(
+            line.source_type == FundingSource.NATIONAL_PREFECTURAL
+            for r in records
+            for line in r.funding_lines.all()
+        ),
     )
 
 
@@ -490,11 +501,17 @@ def policy_management_context(*, sheet_id: int) -> PolicyManagementContext:
         (b.section_key, b.column_key): b.text
         for b in NarrativeBlock.objects.filter(sheet=sheet, section_key__startswith="004.")
     }
+    cost_years = _cost_years(node, years, s, links_by_year)
     warnings = [
         f"§4({no}) {label}: 提案（{block.suggested.code}）と2段階以上異なる評価には理由を記入してください。"
         for no, label, block in ((1, "目標達成度", goal), (2, "時系列比較", trend))
         if block.needs_reason and not block.reason.strip()
     ]
+    if any(c.mixed_national_prefectural for c in cost_years):
+        warnings.append(
+            "§3 国県支出金として入力された財源は「その他」に含めています。"
+            "国庫支出金と都道府県支出金に分けて入力してください。"
+        )
     if management.overall_grade is None:
         warnings.append("§6(2) 施策の総合評価が未入力です。")
     return PolicyManagementContext(
@@ -510,7 +527,7 @@ def policy_management_context(*, sheet_id: int) -> PolicyManagementContext:
         related_unit_names=[u.name for u in node.related_units.all()],
         object_rows=object_rows,
         directions=blocks,
-        cost_years=_cost_years(node, years, s, links_by_year),
+        cost_years=cost_years,
         program_count=len({link.program_id for link in links_by_year.get(s, [])}),
         goal=goal,
         trend=trend,

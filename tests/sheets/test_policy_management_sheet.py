@@ -236,3 +236,14 @@ def test_context_query_count_is_constant_in_programs_and_indicators(kunitachi_sh
     _add_indicators(kunitachi_sheet, 40)
     assert _ctx(kunitachi_sheet).program_count == 40
     assert _query_count(kunitachi_sheet) == few
+
+
+def test_a_combined_national_prefectural_line_counts_in_other_with_a_warning(kunitachi_sheet):
+    record = CostRecord.objects.get(program__code="12-01", fiscal_year=2023)
+    FundingLine.objects.create(cost_record=record, source_type=FundingSource.NATIONAL_PREFECTURAL, amount=50)
+    record.amount += 50
+    record.save()
+    ctx = _ctx(kunitachi_sheet)
+    fy2023 = _year(ctx, 2023)
+    assert fy2023.funding[3] == 50 and fy2023.project_cost == Decimal(368095)
+    assert any("国県支出金" in w for w in ctx.warnings)
