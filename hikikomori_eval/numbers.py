@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from indicators.choices import ValueStatus
 
-__all__ = ["BLANK", "ParsedValue", "normalize_width", "parse_amount", "parse_value"]
+__all__ = ["BLANK", "ParsedValue", "format_number", "normalize_width", "parse_amount", "parse_value"]
 
 _FULL_DIGITS = "０１２３４５６７８９"
 _FULL_UPPER = "ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"
@@ -161,3 +161,14 @@ def parse_amount(text: str | None) -> Decimal | None:
     if parsed.unit not in ("", "千円"):
         raise ValueError(f'千円単位の金額ではありません（"{parsed.raw_text}"）')
     return parsed.value
+
+
+def format_number(value, decimals: int = 0) -> str:
+    """A number as the forms print it: separators, fixed decimals, rounded half up (57.25 → 57.3).
+
+    Python's own formatting rounds half to even (57.25 → 57.2); the forms never do. Blank stays blank.
+    """
+    if value is None or value == "":
+        return ""
+    quantum = Decimal(1).scaleb(-int(decimals))
+    return f"{Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP):,.{int(decimals)}f}"

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from hikikomori_eval.numbers import format_number
 from indicators import calculations
 from indicators.choices import ValueStatus, ValueType
 from indicators.models import Indicator, IndicatorValue
@@ -33,7 +34,7 @@ class ValueCell:
             return STATUS_TOKENS.get(self.status, "")
         if self.value is None:
             return ""
-        return f"{self.value:,.{self.decimals}f}"
+        return format_number(self.value, self.decimals)
 
     @property
     def text_with_unit(self) -> str:
@@ -62,7 +63,7 @@ class RateCell:
     @property
     def text(self) -> str:
         percent = self.percent
-        return "" if percent is None else f"{percent:,.{self.decimals}f}%"
+        return "" if percent is None else f"{format_number(percent, self.decimals)}%"
 
     @property
     def raw_percent(self) -> Decimal | None:
@@ -72,7 +73,7 @@ class RateCell:
     @property
     def raw_text(self) -> str:
         percent = self.raw_percent
-        return "" if percent is None else f"{percent:,.{self.decimals}f}%"
+        return "" if percent is None else f"{format_number(percent, self.decimals)}%"
 
     @property
     def is_capped(self) -> bool:

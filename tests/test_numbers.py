@@ -4,7 +4,14 @@ from decimal import Decimal
 
 import pytest
 
-from hikikomori_eval.numbers import BLANK, ParsedValue, normalize_width, parse_amount, parse_value
+from hikikomori_eval.numbers import (
+    BLANK,
+    ParsedValue,
+    format_number,
+    normalize_width,
+    parse_amount,
+    parse_value,
+)
 from indicators.choices import ValueStatus
 
 D = Decimal
@@ -184,3 +191,21 @@ def test_parse_amount_rejects(text, message):
     with pytest.raises(ValueError) as excinfo:
         parse_amount(text)
     assert str(excinfo.value) == message
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [
+        (Decimal("57.25"), 1, "57.3"),  # half up, where Python's format gives 57.2
+        (Decimal("55.75"), 1, "55.8"),
+        (Decimal("0.125"), 2, "0.13"),
+        (Decimal("1356"), 0, "1,356"),
+        (Decimal("2.5"), 0, "3"),
+        (Decimal("-2.5"), 0, "-3"),
+        (7085638, 0, "7,085,638"),
+        (None, 1, ""),
+        ("", 0, ""),
+    ],
+)
+def test_format_number_rounds_half_up(value, decimals, expected):
+    assert format_number(value, decimals) == expected
