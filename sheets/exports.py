@@ -7,31 +7,41 @@ from dataclasses import dataclass
 from hikikomori_eval.excel import workbook_bytes
 from hikikomori_eval.pdf import render_pdf
 from sheets.choices import FormType
-from sheets.selectors import initiative_sheet_context, policy_sheet_context, program_sheet_context
+from sheets.selectors import (
+    initiative_sheet_context,
+    policy_management_context,
+    policy_sheet_context,
+    program_sheet_context,
+)
 from sheets.workbooks import program_sheet_workbook
 from sheets.workbooks_initiative import initiative_sheet_workbook
 from sheets.workbooks_policy import policy_sheet_workbook
+from sheets.workbooks_policy_management import policy_management_workbook
 
 PRINT_TEMPLATES = {
     FormType.KAMAKURA_PROGRAM: "sheets/print/program_sheet.html",
     FormType.OKINAWA_INITIATIVE: "sheets/print/initiative_sheet.html",
     FormType.KAMAKURA_POLICY: "sheets/print/policy_sheet.html",
+    FormType.KUNITACHI_POLICY: "sheets/print/policy_management_sheet.html",
 }
 #: The body of each print template, which the sheet's page includes as well.
 BODY_TEMPLATES = {
     FormType.KAMAKURA_PROGRAM: "sheets/print/_program_sheet_body.html",
     FormType.OKINAWA_INITIATIVE: "sheets/print/_initiative_sheet_body.html",
     FormType.KAMAKURA_POLICY: "sheets/print/_policy_sheet_body.html",
+    FormType.KUNITACHI_POLICY: "sheets/print/_policy_management_sheet_body.html",
 }
 CONTEXTS = {
     FormType.KAMAKURA_PROGRAM: program_sheet_context,
     FormType.OKINAWA_INITIATIVE: initiative_sheet_context,
     FormType.KAMAKURA_POLICY: policy_sheet_context,
+    FormType.KUNITACHI_POLICY: policy_management_context,
 }
 WORKBOOKS = {
     FormType.KAMAKURA_PROGRAM: program_sheet_workbook,
     FormType.OKINAWA_INITIATIVE: initiative_sheet_workbook,
     FormType.KAMAKURA_POLICY: policy_sheet_workbook,
+    FormType.KUNITACHI_POLICY: policy_management_workbook,
 }
 CONTENT_TYPES = {
     "pdf": "application/pdf",

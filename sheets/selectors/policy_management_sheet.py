@@ -19,6 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from hikikomori_eval.wareki import fy_label
 from indicators import calculations, costs
 from indicators.choices import CostBasis, FundingSource, IndicatorKind, ValueType, YearOverYear
@@ -83,6 +85,14 @@ NARRATIVE_KEYS = (
 )
 
 
+def _note(indicator: Indicator | None) -> str:
+    """基本計画における指標の説明又は出典元: the description, then 出典：source."""
+    if indicator is None:
+        return ""
+    source = _("出典：%(source)s") % {"source": indicator.source_text} if indicator.source_text else ""
+    return "\n".join(t for t in (indicator.description, source) if t)
+
+
 @dataclass
 class ObjectIndicatorRow:
     """③ 対象指標 (slot ア–エ): 実績値 up to S and 見込み値 after S."""
@@ -106,8 +116,7 @@ class ObjectIndicatorRow:
 
     @property
     def note(self) -> str:
-        ind = self.indicator
-        return (ind.description or ind.source_text) if ind else ""
+        return _note(self.indicator)
 
 
 @dataclass
@@ -137,8 +146,7 @@ class OutcomeIndicatorRow:
 
     @property
     def note(self) -> str:
-        ind = self.indicator
-        return "\n".join(t for t in (ind.description, ind.source_text) if t) if ind else ""
+        return _note(self.indicator)
 
     @property
     def attainment_text(self) -> str:
@@ -221,7 +229,7 @@ class PolicyManagementContext:
     object_rows: list[ObjectIndicatorRow]
     directions: list[DirectionBlock]
     cost_years: list[CostYear]
-    program_count: int
+    program_counts: list[int | None]  # 事務事業数 per year (linked programs), blank without links
     goal: GradeBlock
     trend: GradeBlock
     grade_background: str
@@ -245,6 +253,17 @@ class PolicyManagementContext:
     @property
     def after_next_label(self) -> str:
         return fy_label(self.subject_fy + 2, "number")
+
+    @property
+    def program_count(self) -> int:
+        """事務事業数 of S."""
+        return self.program_counts[self.years.index(self.subject_fy)] or 0
+
+    @property
+    def overall_checks(self) -> list[tuple[ChoiceOption, bool]]:
+        """§6(2): every grade with its definition, the chosen one checked (■)."""
+        chosen = self.overall_grade.pk if self.overall_grade else None
+        return [(option, option.pk == chosen) for option in self.overall_options]
 
     @property
     def funding_labels(self) -> list[str]:
@@ -528,7 +547,7 @@ def policy_management_context(*, sheet_id: int) -> PolicyManagementContext:
         object_rows=object_rows,
         directions=blocks,
         cost_years=cost_years,
-        program_count=len({link.program_id for link in links_by_year.get(s, [])}),
+        program_counts=[len({link.program_id for link in links_by_year.get(fy, [])}) or None for fy in years],
         goal=goal,
         trend=trend,
         grade_background=management.grade_background,

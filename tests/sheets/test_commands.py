@@ -95,3 +95,27 @@ def test_export_sheets_exits_non_zero_from_the_shell(tmp_path):
     )
     assert result.returncode == 1
     assert "年度として読めません" in result.stderr
+
+
+def test_export_sheets_writes_every_form_of_the_year_and_filters_by_form(demo, kunitachi_sheet, tmp_path):
+    from sheets.demo_policy import kamakura_policy_demo_load
+
+    kamakura_policy_demo_load()
+    call_command("export_sheets", "--year", "2025", "--format", "xlsx", "--out", str(tmp_path / "all"))
+    assert len(_written(tmp_path / "all")) == 3 + 1  # three 個表 and the 施策の方針
+    call_command(
+        "export_sheets",
+        "--year",
+        "R7",
+        "--form",
+        "kmk_policy",
+        "--format",
+        "pdf",
+        "--out",
+        str(tmp_path / "p"),
+    )
+    assert _written(tmp_path / "p") == ["142042_鎌倉市/2025_4-(1)-①_多様性のある福祉サービスの充実.pdf"]
+    call_command(
+        "export_sheets", "--year", "2024", "--organization", "１３２１５２", "--out", str(tmp_path / "k")
+    )
+    assert _written(tmp_path / "k") == ["132152_国立市/2024_12_支え合いの地域づくりと自立支援.pdf"]

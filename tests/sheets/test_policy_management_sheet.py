@@ -135,7 +135,8 @@ def test_indicator_grid(kunitachi_sheet):
     ]  # fmt: skip
     assert [c.text for c in participation.actuals[:4]] == ["12.8", "14.8", "―", "12.1"]
     employment = _outcome(ctx, 2, "イ")
-    assert employment.trends[4].text == "55.8"  # 55.75 printed with the indicator's one decimal
+    # 55.75 and 57.25 printed with the indicator's one decimal, rounded half up
+    assert [c.text for c in employment.trends[4:7]] == ["55.8", "56.5", "57.3"]
 
 
 def test_attainment_and_year_over_year_by_polarity(kunitachi_sheet):

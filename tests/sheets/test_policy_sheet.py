@@ -301,6 +301,26 @@ def test_workbook_numbers_and_sum_formulas(policy_sheet):
     assert statuses.count("未実施") == 2 and statuses.count("未定") == 1
 
 
+def test_a_program_cost_change_reaches_the_pdf_and_the_workbook(policy_sheet, tmp_path):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sub = Program.objects.filter(parent__code="健福-17", kind=ProgramKind.SUB_PROGRAM).first()
+    record = CostRecord.objects.get(program=sub, fiscal_year=2024, basis=CostBasis.SETTLEMENT)
+    record.amount += 100
+    record.save()
+    path = tmp_path / "policy.pdf"
+    path.write_bytes(sheet_export(policy_sheet, "pdf").content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True, timeout=60
+    ).stdout
+    assert "9,133,284" in text and "9,720,778" in text and "9,133,184" not in text
+    ws = load_workbook(BytesIO(sheet_export(policy_sheet, "xlsx").content)).active
+    project = next(row for row in ws.iter_rows() if row[0].value == "事業費")
+    assert project[5].value == 9133284
+
+
 def test_export_sheets_writes_the_policy_sheet(policy_sheet, tmp_path):
     from django.core.management import call_command
 
