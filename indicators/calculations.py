@@ -262,8 +262,6 @@ def trend_score(changes: Iterable[YearOverYear | None]) -> Decimal | None:
     rated = [c for c in changes if c is not None]
     if not rated:
         return None
-    balance = sum(
-        1 if c == YearOverYear.IMPROVED else -1 if c == YearOverYear.WORSENED else 0 for c in rated
-    )
+    balance = sum(1 if c == YearOverYear.IMPROVED else -1 if c == YearOverYear.WORSENED else 0 for c in rated)
     with localcontext(DIVISION_CONTEXT):
         return (Decimal(balance) / Decimal(len(rated)) + 1) / 2
