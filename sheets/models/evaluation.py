@@ -91,6 +91,11 @@ class EvaluationSheet(models.Model):
         return self.program or self.policy_node
 
     @property
+    def owner_unit(self):
+        """主管課: the program's owner, or the policy node's 施策統括課."""
+        return self.program.owner_unit if self.program_id else self.policy_node.lead_unit
+
+    @property
     def subject_fy(self) -> int:
         """S: the year whose results the sheet evaluates."""
         return self.evaluation_fy - 1

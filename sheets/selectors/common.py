@@ -16,7 +16,9 @@ from sheets.models import ChoiceOption, ChoiceSet, EvaluationSheet
 
 def sheet_list(*, organization_ids=None, evaluation_fy: int | None = None):
     """評価シート一覧: sheets with their subject, newest year first."""
-    qs = EvaluationSheet.objects.select_related("program__owner_unit", "policy_node", "organization")
+    qs = EvaluationSheet.objects.select_related(
+        "program__owner_unit", "policy_node__lead_unit", "organization"
+    )
     if organization_ids is not None:
         qs = qs.filter(organization_id__in=organization_ids)
     if evaluation_fy is not None:

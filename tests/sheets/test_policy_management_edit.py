@@ -169,3 +169,8 @@ def test_edit_page_query_count_is_constant(kunitachi_sheet, staff, client, djang
     _add_indicators(kunitachi_sheet, 40)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(_url(kunitachi_sheet))
+
+
+def test_sheet_list_shows_the_lead_unit_of_a_policy_sheet(kunitachi_sheet, staff, client):
+    page = client.get(reverse("sheets:list") + "?year=2024").content.decode()
+    assert "支え合いの地域づくりと自立支援" in page and "福祉総務課" in page
