@@ -174,3 +174,16 @@ def test_edit_page_query_count_is_constant(kunitachi_sheet, staff, client, djang
 def test_sheet_list_shows_the_lead_unit_of_a_policy_sheet(kunitachi_sheet, staff, client):
     page = client.get(reverse("sheets:list") + "?year=2024").content.decode()
     assert "支え合いの地域づくりと自立支援" in page and "福祉総務課" in page
+
+
+@pytest.mark.parametrize("page", ["sheets:detail", "sheets:pdf"])
+def test_sheet_page_query_count_is_constant(
+    kunitachi_sheet, staff, client, django_assert_max_num_queries, page
+):
+    url = reverse(page, args=[kunitachi_sheet.pk]) + ("?format=html" if page == "sheets:pdf" else "")
+    with django_assert_max_num_queries(40) as few:
+        assert client.get(url).status_code == 200
+    _add_programs(kunitachi_sheet, 40)
+    _add_indicators(kunitachi_sheet, 40)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)
