@@ -118,3 +118,39 @@ def test_staff_reads_an_initiative_sheet_and_changes_its_status_with_a_live_warn
         sheet__program__name="市町村との連携及び支援者研修の充実", sheet__evaluation_fy=2023
     )
     assert saved.progress_status.label == "概ね順調"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_grades_the_kunitachi_sheet_and_gives_the_reason_a_distant_grade_needs(
+    live_server, browser_page, tmp_path
+):
+    from sheets.demo_kunitachi import kunitachi_demo_load
+    from sheets.models import PolicyManagementSheet
+
+    kunitachi_demo_load()
+    page = browser_page
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "kni_staff")
+    page.fill("#id_password", "demo-pass-2025")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/?year=2024")
+    page.get_by_role("link", name="支え合いの地域づくりと自立支援").click()
+    # The page shows the grade suggested from the data beside the chosen one (the PDF does not).
+    assert "C（横ばい）" in page.inner_text(".sheet-screen")
+    page.get_by_role("link", name="編集する").click()
+
+    page.select_option("#id_pm-goal_grade", label="C（半数程度を達成）")
+    page.get_by_test_id("save-top").click()
+    assert "2段階以上異なるため、理由を入力してください" in page.inner_text("body")
+    page.fill("#id_pm-goal_grade_reason", "調査の設問が変わり、数値が比較できないため。")
+    page.get_by_test_id("save-top").click()
+    page.wait_for_url(f"{live_server.url}/sheets/*/")
+    assert "保存しました" in page.content()
+    assert PolicyManagementSheet.objects.get().goal_grade.code == "C"
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="PDF を出力").click()
+    pdf = tmp_path / "kunitachi.pdf"
+    download_info.value.save_as(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "C（半数程度を達成）" in text and "597,613" in text
