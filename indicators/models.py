@@ -15,6 +15,7 @@ from indicators.choices import (
     ValueStatus,
     ValueType,
 )
+from sheets.history import tracked
 from sheets.models import ChoiceOption, Organization, PolicyNode, Program
 
 AMOUNT = {"max_digits": 14, "decimal_places": 0}
@@ -74,6 +75,8 @@ class Indicator(models.Model):
     revision_note = models.TextField(_("見直しの検討"), blank=True)
     order = models.PositiveSmallIntegerField(_("表示順"), default=0)
 
+    history = tracked()
+
     class Meta:
         ordering = ["order", "id"]
         verbose_name = verbose_name_plural = _("指標")
@@ -100,6 +103,8 @@ class IndicatorValue(models.Model):
     provisional = models.BooleanField(_("暫定値"), default=False)
     raw_text = models.CharField(_("入力どおりの値"), max_length=60, blank=True)
     note = models.CharField(_("注記"), max_length=200, blank=True)
+
+    history = tracked()
 
     class Meta:
         ordering = ["indicator", "fiscal_year", "value_type"]
@@ -183,6 +188,8 @@ class CostRecord(models.Model):
         related_name="+",
     )
 
+    history = tracked()
+
     objects = CostRecordQuerySet.as_manager()
 
     class Meta:
@@ -227,6 +234,8 @@ class FundingLine(models.Model):
     source_type = models.CharField(_("財源"), max_length=30, choices=FundingSource.choices)
     amount = models.DecimalField(_("金額（千円）"), **AMOUNT)
 
+    history = tracked()
+
     class Meta:
         ordering = ["cost_record", "source_type"]
         verbose_name = verbose_name_plural = _("財源内訳")
@@ -270,6 +279,8 @@ class StaffAllocation(models.Model):
     category = models.ForeignKey(StaffCategory, on_delete=models.PROTECT)
     fte = models.DecimalField(_("人数（人工）"), max_digits=5, decimal_places=2)
 
+    history = tracked()
+
     class Meta:
         ordering = ["program", "fiscal_year", "category__order"]
         verbose_name = verbose_name_plural = _("職員数")
@@ -300,6 +311,8 @@ class PersonnelUnitCost(models.Model):
     per_hour = models.DecimalField(
         _("1時間あたり（円）"), max_digits=10, decimal_places=0, null=True, blank=True
     )
+
+    history = tracked()
 
     class Meta:
         ordering = ["organization", "fiscal_year", "category__order"]

@@ -21,8 +21,13 @@ from .plans import Plan, PolicyLevel, PolicyNode, PolicyNodeItem
 from .policy_management import PolicyManagementSheet
 from .policy_sheet import ProgramPolicyEvaluation
 from .programs import Program, ProgramPolicyLink, ProgramRelatedUnit, ProgramYear
+from .workflow import AuditEvent, FiscalYear, SheetSnapshot, SheetTransition
 
 __all__ = [
+    "AuditEvent",
+    "FiscalYear",
+    "SheetSnapshot",
+    "SheetTransition",
     "CheckFactor",
     "ChoiceOption",
     "ChoiceSet",

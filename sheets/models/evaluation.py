@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from sheets.choices import FormType, SheetStatus, SignatoryRole
+from sheets.history import tracked
 
 from .organization import ChoiceOption, ChoiceSet, Organization, OrgUnit
 from .plans import PolicyNode
@@ -58,6 +59,8 @@ class EvaluationSheet(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    history = tracked()
 
     objects = EvaluationSheetQuerySet.as_manager()
 
@@ -117,6 +120,8 @@ class SheetSignatory(models.Model):
     person_name = models.CharField(_("氏名"), max_length=60)
     order = models.PositiveSmallIntegerField(default=0)
 
+    history = tracked()
+
     class Meta:
         ordering = ["sheet", "order", "id"]
         verbose_name = verbose_name_plural = _("評価者")
@@ -135,6 +140,8 @@ class NarrativeBlock(models.Model):
     column_key = models.CharField(_("列"), max_length=40, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
     text = models.TextField(_("記述"), blank=True)
+
+    history = tracked()
 
     class Meta:
         ordering = ["sheet", "section_key", "order", "id"]
@@ -170,6 +177,8 @@ class ProgramSheet(models.Model):
     direction_text = models.TextField(_("【今後の方針】"), blank=True)
     benchmark_rationale = models.TextField(_("当該事業実施に伴う他市比較に関する考え方"), blank=True)
 
+    history = tracked()
+
     class Meta:
         verbose_name = verbose_name_plural = _("個表の記載事項")
 
@@ -189,6 +198,8 @@ class SubProgramEvaluation(models.Model):
         _("上位施策にどう寄与したか、構成する事業としての妥当性"), blank=True
     )
     issues_improvements = models.TextField(_("事業実施上の課題、改善点"), blank=True)
+
+    history = tracked()
 
     class Meta:
         verbose_name = verbose_name_plural = _("最小事業評価")
@@ -243,6 +254,8 @@ class ViewpointAnswer(models.Model):
         ChoiceOption, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     free_text = models.TextField(_("記述"), blank=True)
+
+    history = tracked()
 
     class Meta:
         verbose_name = verbose_name_plural = _("視点別評価の回答")

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sheets.history import tracked
+
 from .evaluation import EvaluationSheet
 from .organization import ChoiceOption
 from .programs import Program
@@ -26,6 +28,8 @@ class OkinawaInitiativeSheet(models.Model):
     )
     status_basis = models.TextField(_("進捗状況の判定根拠、要因及び取組の効果"), blank=True)
 
+    history = tracked()
+
     class Meta:
         verbose_name = verbose_name_plural = _("検証票の記載事項")
 
@@ -39,6 +43,8 @@ class InitiativePlanYear(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="plan_years")
     fiscal_year = models.PositiveSmallIntegerField(_("年度"))
     plan_text = models.TextField(_("年度別計画"), blank=True)
+
+    history = tracked()
 
     class Meta:
         ordering = ["program", "fiscal_year"]
@@ -67,6 +73,8 @@ class CheckFactor(models.Model):
     )
     content = models.TextField(_("内容"), blank=True)
     order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    history = tracked()
 
     class Meta:
         ordering = ["sheet", "order", "id"]
@@ -100,6 +108,8 @@ class ImprovementPlan(models.Model):
         related_name="improvement_plans",
     )
 
+    history = tracked()
+
     class Meta:
         ordering = ["sheet", "order", "id"]
         verbose_name = verbose_name_plural = _("取組の改善案")
@@ -125,6 +135,8 @@ class ImprovementReflection(models.Model):
     plan_text = models.TextField(_("取組改善案"), blank=True)
     reflection_text = models.TextField(_("反映状況"), blank=True)
     order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    history = tracked()
 
     class Meta:
         ordering = ["sheet", "order", "id"]

@@ -8,6 +8,8 @@ blocks of §5–§7 (NarrativeBlock, section keys ``004.*``).
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sheets.history import tracked
+
 from .evaluation import EvaluationSheet
 from .organization import ChoiceOption
 
@@ -40,6 +42,8 @@ class PolicyManagementSheet(models.Model):
     trend_grade_reason = models.TextField(_("時系列比較を提案と変えた理由"), blank=True)
     grade_background = models.TextField(_("上記（1）（2）の理由・背景として考えられること"), blank=True)
     overall_grade = _grade(_("施策の総合評価"))
+
+    history = tracked()
 
     class Meta:
         verbose_name = verbose_name_plural = _("施策マネジメントシートの評価")

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sheets.history import tracked
+
 from .evaluation import EvaluationSheet
 from .organization import ChoiceOption
 from .programs import Program
@@ -40,6 +42,8 @@ class ProgramPolicyEvaluation(models.Model):
     final_evaluation = models.ForeignKey(
         ChoiceOption, verbose_name=_("最終評価"), on_delete=models.PROTECT, related_name="+"
     )
+
+    history = tracked()
 
     class Meta:
         ordering = ["sheet", "order", "id"]

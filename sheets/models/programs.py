@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from sheets.choices import AdministrativeCategory, ProgramKind
+from sheets.history import tracked
 
 from .organization import Organization, OrgUnit
 from .plans import PolicyNode
@@ -70,6 +71,8 @@ class Program(models.Model):
     predecessors = models.ManyToManyField(
         "self", verbose_name=_("旧事業"), symmetrical=False, blank=True, related_name="successors"
     )
+
+    history = tracked()
 
     objects = ProgramQuerySet.as_manager()
 
@@ -157,6 +160,8 @@ class ProgramYear(models.Model):
     )
     personnel_override_reason = models.TextField(_("人件費を手入力する理由"), blank=True)
 
+    history = tracked()
+
     class Meta:
         ordering = ["program", "fiscal_year"]
         verbose_name = verbose_name_plural = _("事業の年度別情報")
@@ -183,6 +188,8 @@ class ProgramPolicyLink(models.Model):
     policy_node = models.ForeignKey(PolicyNode, on_delete=models.PROTECT, related_name="program_links")
     fiscal_year = models.PositiveSmallIntegerField(_("年度"))
     is_primary = models.BooleanField(_("主たる位置付け"), default=True)
+
+    history = tracked()
 
     class Meta:
         ordering = ["fiscal_year", "-is_primary"]

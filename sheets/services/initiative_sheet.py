@@ -22,6 +22,7 @@ from hikikomori_eval.numbers import ParsedValue
 from indicators.choices import ValueType
 from indicators.models import CostRecord
 from sheets.choices import OKI_ACTION_TYPE, OKI_CHECK_TYPE, OKI_EXECUTION_METHOD, OKI_MAIN_FUNDING
+from sheets.history import records_history
 from sheets.models import (
     CheckFactor,
     EvaluationSheet,
@@ -157,6 +158,7 @@ def _save_rows(model, sheet, rows: Sequence[TypedRowInput], type_field: str, all
     model.objects.filter(sheet=sheet).exclude(pk__in=kept).delete()
 
 
+@records_history
 @transaction.atomic
 def initiative_sheet_save(
     *, sheet: EvaluationSheet, data: InitiativeSheetInput, by, expected_version: int

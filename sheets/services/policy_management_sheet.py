@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from hikikomori_eval.numbers import ParsedValue
 from indicators.choices import ValueType
 from sheets.choices import KNI_GOAL_GRADE, KNI_OVERALL_GRADE, KNI_TREND_GRADE, SignatoryRole
+from sheets.history import records_history
 from sheets.models import EvaluationSheet, NarrativeBlock, PolicyManagementSheet, SheetSignatory
 from sheets.selectors import choice_options, policy_management_context
 from sheets.selectors.policy_management_sheet import NARRATIVE_KEYS, PolicyManagementContext
@@ -70,6 +71,7 @@ def _option(key: str, sheet: EvaluationSheet, option_id: int | None, field_name:
     return option
 
 
+@records_history
 @transaction.atomic
 def policy_management_sheet_save(
     *, sheet: EvaluationSheet, data: PolicyManagementInput, by, expected_version: int

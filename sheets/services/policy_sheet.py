@@ -18,7 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from sheets import history
 from sheets.choices import CONTRIBUTION, DIRECTION, FormType, OrgUnitKind, SignatoryRole
+from sheets.history import records_history
 from sheets.models import (
     ChoiceOption,
     EvaluationSheet,
@@ -170,6 +172,7 @@ def _departments(organization_id: int):
 # ---- save ------------------------------------------------------------------------------------
 
 
+@records_history
 @transaction.atomic
 def policy_sheet_save(
     *, sheet: EvaluationSheet, data: PolicySheetInput, by, expected_version: int
@@ -329,9 +332,9 @@ def _save_program_evaluations(sheet, rows: Sequence[ProgramEvaluationInput]) -> 
         _full_clean_fields(ev)
     if errors:
         raise ValidationError(errors)
-    ProgramPolicyEvaluation.objects.bulk_create(to_create)
-    ProgramPolicyEvaluation.objects.bulk_update(
-        to_update, ["program_evaluation", "contribution", "final_evaluation"]
+    history.bulk_create(ProgramPolicyEvaluation, to_create)
+    history.bulk_update(
+        ProgramPolicyEvaluation, to_update, ["program_evaluation", "contribution", "final_evaluation"]
     )
 
 

@@ -22,7 +22,9 @@ from indicators.models import (
     IndicatorValue,
     StaffAllocation,
 )
+from sheets import history
 from sheets.choices import DIRECTION, ProgramKind, SignatoryRole
+from sheets.history import records_history
 from sheets.models import (
     ChoiceOption,
     EvaluationSheet,
@@ -60,6 +62,7 @@ from .program_sheet_input import (
 )
 
 
+@records_history
 @transaction.atomic
 def program_sheet_save(
     *, sheet: EvaluationSheet, data: ProgramSheetInput, by, expected_version: int
@@ -299,8 +302,8 @@ def _save_sub_programs(sheet, program: Program, rows: Sequence[SubProgramInput])
         sub.name, sub.branch_no, sub.order = row.name, row.branch_no, order
         _full_clean_fields(sub)
         result.append(_SubRow(row, sub))
-    Program.objects.bulk_create(to_create)
-    Program.objects.bulk_update(to_update, ["name", "branch_no", "order"])
+    history.bulk_create(Program, to_create)
+    history.bulk_update(Program, to_update, ["name", "branch_no", "order"])
     kept = {r.program.pk for r in result}
     _remove_sub_programs([sub for pk, sub in existing.items() if pk not in kept], subject_fy=s)
     return result
@@ -335,7 +338,7 @@ def _remove_sub_programs(subs: list[Program], *, subject_fy: int) -> None:
     ]
     for sub in ended:
         sub.valid_to_fy = subject_fy - 1
-    Program.objects.bulk_update(ended, ["valid_to_fy"])
+    history.bulk_update(Program, ended, ["valid_to_fy"])
     Program.objects.filter(pk__in=set(ids) - {sub.pk for sub in ended}).delete()
 
 
@@ -360,8 +363,8 @@ def _save_sub_program_years(subs: list[_SubRow], subject_fy: int) -> None:
             to_update.append(py)
     for py in [*to_create, *to_update]:
         _full_clean_fields(py)
-    ProgramYear.objects.bulk_create(to_create)
-    ProgramYear.objects.bulk_update(to_update, ["main_expenses"])
+    history.bulk_create(ProgramYear, to_create)
+    history.bulk_update(ProgramYear, to_update, ["main_expenses"])
 
 
 def _save_sub_program_costs(subs: list[_SubRow], evaluation_fy: int) -> None:
@@ -393,8 +396,8 @@ def _save_sub_program_costs(subs: list[_SubRow], evaluation_fy: int) -> None:
                 to_update.append(record)
     for record in [*to_create, *to_update]:
         _full_clean_fields(record)
-    CostRecord.objects.bulk_create(to_create)
-    CostRecord.objects.bulk_update(to_update, ["amount"])
+    history.bulk_create(CostRecord, to_create)
+    history.bulk_update(CostRecord, to_update, ["amount"])
 
 
 def _save_sub_program_indicators(sheet, subs: list[_SubRow], evaluation_fy: int) -> None:
@@ -428,8 +431,8 @@ def _save_sub_program_indicators(sheet, subs: list[_SubRow], evaluation_fy: int)
         _full_clean_fields(indicator)
         wanted_rows.append((indicator, row.data))
     Indicator.objects.filter(pk__in=to_delete).delete()
-    Indicator.objects.bulk_create(to_create)
-    Indicator.objects.bulk_update(to_update, ["name", "unit"])
+    history.bulk_create(Indicator, to_create)
+    history.bulk_update(Indicator, to_update, ["name", "unit"])
     _sync_values(
         {
             indicator.pk: {
@@ -479,8 +482,8 @@ def _sync_values(wanted: Mapping[int, Mapping[tuple[int, str], ParsedValue]]) ->
                 to_update.append(current)
             _full_clean_fields(current)
     IndicatorValue.objects.filter(pk__in=to_delete).delete()
-    IndicatorValue.objects.bulk_create(to_create)
-    IndicatorValue.objects.bulk_update(to_update, ["value", "status", "raw_text", "provisional"])
+    history.bulk_create(IndicatorValue, to_create)
+    history.bulk_update(IndicatorValue, to_update, ["value", "status", "raw_text", "provisional"])
 
 
 def _save_sub_program_evaluations(sheet, subs: list[_SubRow]) -> None:
@@ -500,8 +503,8 @@ def _save_sub_program_evaluations(sheet, subs: list[_SubRow]) -> None:
             to_update.append(evaluation)
     for evaluation in [*to_create, *to_update]:
         _full_clean_fields(evaluation)
-    SubProgramEvaluation.objects.bulk_create(to_create)
-    SubProgramEvaluation.objects.bulk_update(to_update, text_fields)
+    history.bulk_create(SubProgramEvaluation, to_create)
+    history.bulk_update(SubProgramEvaluation, to_update, text_fields)
     SubProgramEvaluation.objects.filter(pk__in=[ev.pk for ev in existing.values()]).delete()
 
 
@@ -547,8 +550,8 @@ def _save_funding(program: Program, data: ProgramSheetInput, evaluation_fy: int)
     for line in [*to_create, *to_update]:
         _full_clean_fields(line)
     FundingLine.objects.filter(pk__in=to_delete).delete()
-    FundingLine.objects.bulk_create(to_create)
-    FundingLine.objects.bulk_update(to_update, ["amount"])
+    history.bulk_create(FundingLine, to_create)
+    history.bulk_update(FundingLine, to_update, ["amount"])
 
 
 # ---- §4 staffing and 人件費 override -------------------------------------------------------
@@ -579,8 +582,8 @@ def _save_staffing(
     for allocation in [*to_create, *to_update]:
         _full_clean_fields(allocation)
     StaffAllocation.objects.filter(pk__in=to_delete).delete()
-    StaffAllocation.objects.bulk_create(to_create)
-    StaffAllocation.objects.bulk_update(to_update, ["fte"])
+    history.bulk_create(StaffAllocation, to_create)
+    history.bulk_update(StaffAllocation, to_update, ["fte"])
 
     for fy in years:
         override = staffing.overrides.get(fy)
@@ -632,8 +635,8 @@ def _save_viewpoints(sheet, answers: Sequence[ViewpointInput]) -> None:
         elif (current.option_id, current.free_text) != (answer.option_id, answer.free_text):
             current.option_id, current.free_text = answer.option_id, answer.free_text
             to_update.append(current)
-    ViewpointAnswer.objects.bulk_create(to_create)
-    ViewpointAnswer.objects.bulk_update(to_update, ["option", "free_text"])
+    history.bulk_create(ViewpointAnswer, to_create)
+    history.bulk_update(ViewpointAnswer, to_update, ["option", "free_text"])
 
 
 def _options_with_children(option_ids: Iterable[int]) -> dict[int, ChoiceOption]:
@@ -690,8 +693,8 @@ def _save_reference_indicators(
         _full_clean_fields(indicator)
         saved.append((indicator, row))
     Indicator.objects.filter(pk__in=list(existing)).delete()
-    Indicator.objects.bulk_create(to_create)
-    Indicator.objects.bulk_update(to_update, ["name", "unit", "rationale", "order"])
+    history.bulk_create(Indicator, to_create)
+    history.bulk_update(Indicator, to_update, ["name", "unit", "rationale", "order"])
     _sync_values(
         {
             indicator.pk: {
