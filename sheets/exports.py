@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from hikikomori_eval.excel import workbook_bytes
 from hikikomori_eval.pdf import render_pdf
 from sheets.choices import FormType
+from sheets.models import SheetSnapshot
 from sheets.selectors import (
     initiative_sheet_context,
     policy_management_context,
@@ -71,14 +72,26 @@ def sheet_filename(sheet, extension: str) -> str:
     return f"{'_'.join(p for p in parts if p)}.{extension}".replace("/", "／")
 
 
-def sheet_export(sheet, fmt: str) -> ExportedFile:
-    """The sheet as a PDF or an Excel workbook."""
+def render_export(sheet, fmt: str) -> bytes:
+    """The sheet rendered now from its data, as PDF or workbook bytes."""
     if fmt == "pdf":
-        content = render_pdf(
-            template_name=PRINT_TEMPLATES[sheet.form_type], context=sheet_print_context(sheet)
-        )
-    elif fmt == "xlsx":
-        content = workbook_bytes(WORKBOOKS[sheet.form_type](sheet_context(sheet)))
-    else:
+        return render_pdf(template_name=PRINT_TEMPLATES[sheet.form_type], context=sheet_print_context(sheet))
+    if fmt == "xlsx":
+        return workbook_bytes(WORKBOOKS[sheet.form_type](sheet_context(sheet)))
+    raise ValueError(f"unknown format: {fmt}")
+
+
+def frozen_snapshot(sheet):
+    """The snapshot a locked sheet prints from (None while its year is open)."""
+    if sheet.locked_at is None:
+        return None
+    return SheetSnapshot.objects.filter(sheet=sheet).first()
+
+
+def sheet_export(sheet, fmt: str) -> ExportedFile:
+    """The sheet as a PDF or an Excel workbook: as frozen at locking for a locked year, else live."""
+    if fmt not in CONTENT_TYPES:
         raise ValueError(f"unknown format: {fmt}")
+    snapshot = frozen_snapshot(sheet)
+    content = bytes(getattr(snapshot, fmt)) if snapshot else render_export(sheet, fmt)
     return ExportedFile(sheet_filename(sheet, fmt), content, CONTENT_TYPES[fmt])

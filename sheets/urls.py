@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import cycle_views, views
 
 app_name = "sheets"
 
@@ -20,4 +20,9 @@ urlpatterns = [
     path("sheets/<int:pk>/initiative/recalc/", views.initiative_recalc, name="initiative_recalc"),
     path("sheets/<int:pk>/policy/edit/", views.policy_edit, name="policy_edit"),
     path("sheets/<int:pk>/management/edit/", views.policy_management_edit, name="policy_management_edit"),
+    path("sheets/<int:pk>/transition/", cycle_views.transition, name="transition"),
+    path("sheets/<int:pk>/history/", cycle_views.history, name="history"),
+    path("progress/", cycle_views.progress, name="progress"),
+    path("years/", cycle_views.years, name="years"),
+    path("years/action/", cycle_views.year_action, name="year_action"),
 ]

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,7 +21,8 @@ from sheets.forms import (
     ProgramSheetEditForm,
 )
 from sheets.models import EvaluationSheet
-from sheets.permissions import can_edit_sheet, can_view_sheet, visible_organization_ids
+from sheets.permissions import can_edit_sheet, can_view_sheet, visible_sheets
+from sheets.services.workflow import allowed_actions
 
 #: The edit page of each form that has one.
 EDIT_URLS = {
@@ -45,12 +47,12 @@ def _viewable_sheet(request, pk) -> EvaluationSheet:
 
 @login_required
 def sheet_list(request):
-    org_ids = None if request.user.is_superuser else visible_organization_ids(request.user)
-    years = selectors.sheet_years(organization_ids=org_ids)
+    visible = visible_sheets(request.user)
+    years = selectors.sheet_years(sheets=visible)
     year = (
         int(request.GET["year"]) if request.GET.get("year", "").isdigit() else (years[0] if years else None)
     )
-    sheets = selectors.sheet_list(organization_ids=org_ids, evaluation_fy=year)
+    sheets = selectors.sheet_list(sheets=visible, evaluation_fy=year)
     year_choices = [(y, fy_label(y, "plain")) for y in years]
     return render(
         request, "sheets/sheet_list.html", {"sheets": sheets, "year": year, "year_choices": year_choices}
@@ -60,12 +62,18 @@ def sheet_list(request):
 @login_required
 def sheet_detail(request, pk):
     sheet = _viewable_sheet(request, pk)
-    context = exports.sheet_print_context(sheet)
+    snapshot = exports.frozen_snapshot(sheet)
+    # A locked sheet shows what it printed when its year was locked, never a recomputation.
+    context = (
+        {"frozen_body": mark_safe(snapshot.body_html)} if snapshot else exports.sheet_print_context(sheet)
+    )
     edit_url = EDIT_URLS.get(sheet.form_type)
     context.update(
         sheet=sheet,
         can_edit=can_edit_sheet(request.user, sheet),
         edit_url=edit_url and reverse(edit_url, args=[sheet.pk]),
+        actions=allowed_actions(request.user, sheet),
+        last_transition=sheet.transitions.select_related("by").order_by("-at", "-id").first(),
     )
     return render(request, "sheets/sheet_detail.html", context)
 

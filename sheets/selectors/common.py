@@ -14,9 +14,9 @@ from indicators.models import PersonnelUnitCost, StaffAllocation
 from sheets.models import ChoiceOption, ChoiceSet, EvaluationSheet
 
 
-def sheet_list(*, organization_ids=None, evaluation_fy: int | None = None):
-    """評価シート一覧: sheets with their subject, newest year first."""
-    qs = EvaluationSheet.objects.select_related(
+def sheet_list(*, sheets=None, organization_ids=None, evaluation_fy: int | None = None):
+    """評価シート一覧 with each subject; ``sheets`` is usually ``permissions.visible_sheets(user)``."""
+    qs = (EvaluationSheet.objects.all() if sheets is None else sheets).select_related(
         "program__owner_unit", "policy_node__lead_unit", "organization"
     )
     if organization_ids is not None:
@@ -26,8 +26,8 @@ def sheet_list(*, organization_ids=None, evaluation_fy: int | None = None):
     return qs
 
 
-def sheet_years(*, organization_ids=None) -> list[int]:
-    qs = EvaluationSheet.objects.all()
+def sheet_years(*, sheets=None, organization_ids=None) -> list[int]:
+    qs = EvaluationSheet.objects.all() if sheets is None else sheets
     if organization_ids is not None:
         qs = qs.filter(organization_id__in=organization_ids)
     return sorted(set(qs.values_list("evaluation_fy", flat=True)), reverse=True)

@@ -1,0 +1,19 @@
+"""The menu links a user's roles open (the views check the same functions)."""
+
+from django import template
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from sheets.permissions import can_manage_years, can_see_progress
+
+register = template.Library()
+
+
+@register.simple_tag
+def nav_links(user) -> list[tuple[str, str]]:
+    links = [(reverse("sheets:list"), _("評価シート一覧"))]
+    if can_see_progress(user):
+        links.append((reverse("sheets:progress"), _("進捗状況")))
+    if can_manage_years(user):
+        links.append((reverse("sheets:years"), _("年度の管理")))
+    return links
