@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from hikikomori_eval.wareki import fy_label
 from sheets import exports, selectors, services
+from sheets.audit import log_export
 from sheets.choices import FormType
 from sheets.forms import (
     InitiativeSheetEditForm,
@@ -83,15 +84,17 @@ def sheet_pdf(request, pk):
     sheet = _viewable_sheet(request, pk)
     if request.GET.get("format") == "html":
         return render(request, exports.PRINT_TEMPLATES[sheet.form_type], exports.sheet_print_context(sheet))
-    return _download(exports.sheet_export(sheet, "pdf"), inline=True)
+    return _download(request, sheet, exports.sheet_export(sheet, "pdf"), inline=True)
 
 
 @login_required
 def sheet_xlsx(request, pk):
-    return _download(exports.sheet_export(_viewable_sheet(request, pk), "xlsx"))
+    sheet = _viewable_sheet(request, pk)
+    return _download(request, sheet, exports.sheet_export(sheet, "xlsx"))
 
 
-def _download(exported, inline=False) -> HttpResponse:
+def _download(request, sheet, exported, inline=False) -> HttpResponse:
+    log_export(request=request, detail=exported.filename, sheet=sheet)
     response = HttpResponse(exported.content, content_type=exported.content_type)
     response["Content-Disposition"] = content_disposition_header(not inline, exported.filename)
     return response

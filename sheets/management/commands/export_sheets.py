@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from hikikomori_eval.numbers import normalize_width
 from hikikomori_eval.wareki import parse_fiscal_year
+from sheets.audit import log_export
 from sheets.choices import FormType
 from sheets.exports import sheet_export
 from sheets.models import EvaluationSheet
@@ -64,6 +65,7 @@ class Command(BaseCommand):
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / exported.filename
             path.write_bytes(exported.content)
+            log_export(detail=f"export_sheets {path}", sheet=sheet)
             self.stdout.write(str(path))
             written += 1
         self.stdout.write(self.style.SUCCESS(f"{written} 件を書き出しました。"))
