@@ -10,3 +10,9 @@ ALLOWED_HOSTS = ["*"]
 # Threads of the live server (browser tests) must not keep connections open past a request, or
 # PostgreSQL refuses to drop the test database at the end of the run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# SQLite tests run on a file, not in memory: an in-memory database shares one cache with table-level
+# locks, so concurrent editors (tests/sheets/test_concurrency.py) would fail where the real, file-based
+# database (WAL, IMMEDIATE transactions) queues them.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405

@@ -23,10 +23,28 @@ def lock_for_edit(sheet: EvaluationSheet, expected_version: int, *related: str) 
         .get(pk=sheet.pk)
     )
     if locked.version != expected_version:
-        raise StaleSheetError(locked)
+        raise StaleSheetError(locked, changes=changes_since(locked, expected_version))
     if not locked.is_editable:
         raise ValidationError(_("このシートは提出済みまたは確定済みのため、編集できません。"), code="locked")
     return locked
+
+
+def changes_since(sheet: EvaluationSheet, version: int, limit: int = 8) -> list[str]:
+    """Short lines of what was saved after ``version`` (from the audit history)."""
+    from sheets.selectors.history import sheet_history, version_saved_at
+
+    since = version_saved_at(sheet, version)
+    if since is None:
+        return []
+    blank = _("（空欄）")
+    lines = [
+        f"{entry.model} {entry.object} {change.field}: {change.old or blank} → {change.new or blank}"
+        for entry in sheet_history(sheet, since=since)
+        for change in entry.changes
+    ]
+    if len(lines) > limit:
+        lines = [*lines[:limit], _("ほか%(n)d件") % {"n": len(lines) - limit}]
+    return lines
 
 
 def mark_saved(locked: EvaluationSheet, by, *fields: str) -> EvaluationSheet:

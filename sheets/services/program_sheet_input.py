@@ -159,8 +159,9 @@ class ProgramSheetInput:
 class StaleSheetError(ValidationError):
     """The sheet was saved by someone else after the editor loaded it (optimistic locking)."""
 
-    def __init__(self, sheet: EvaluationSheet):
+    def __init__(self, sheet: EvaluationSheet, changes: Sequence[str] = ()):
         self.sheet = sheet
+        self.changes = list(changes)
         user = sheet.updated_by
         name = (
             (f"{user.last_name} {user.first_name}".strip() or user.get_username())
@@ -176,14 +177,14 @@ class StaleSheetError(ValidationError):
                 "day": at.day,
                 "time": f"{at:%H:%M}",
             }
-        super().__init__(
-            _(
-                "このシートは他の利用者が先に保存しました（%(name)sさん、%(when)s）。"
-                "最新の内容を確認してから、もう一度保存してください。"
-            )
-            % {"name": name, "when": when},
-            code="stale",
-        )
+        message = _(
+            "このシートは他の利用者が先に保存しました（%(name)sさん、%(when)s）。"
+            "最新の内容を確認してから、もう一度保存してください。"
+        ) % {"name": name, "when": when}
+        if self.changes:
+            # What the other save changed, so the editor can merge by hand: their typed values stay.
+            message += _("先に保存された変更: %(changes)s") % {"changes": "／".join(self.changes)}
+        super().__init__(message, code="stale")
 
 
 # --------------------------------------------------------------------------------------------

@@ -144,6 +144,8 @@ def test_a_stale_version_is_refused_and_keeps_what_was_typed(kunitachi_sheet, st
     assert response.status_code == 200
     page = response.content.decode()
     assert "他の利用者が先に保存しました" in page and "古い版からの入力" in page
+    # The refusal shows what the other save changed.
+    assert "先に保存された変更" in page and "→ 先に保存" in page
     assert PolicyManagementSheet.objects.get(sheet=kunitachi_sheet).grade_background == "先に保存"
 
 
