@@ -154,3 +154,66 @@ def test_staff_grades_the_kunitachi_sheet_and_gives_the_reason_a_distant_grade_n
     download_info.value.save_as(pdf)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "C（半数程度を達成）" in text and "597,613" in text
+
+
+def _sign_in(page, base_url, username):
+    page.context.clear_cookies()
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "demo-pass-2025")
+    page.click("button[type=submit]")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_year_is_submitted_returned_approved_locked_and_rolled_over(live_server, browser_page):
+    from django.contrib.auth import get_user_model
+
+    from sheets.demo import demo_load
+    from sheets.models import EvaluationSheet
+    from sheets.services.workflow import sheet_transition
+
+    demo_load()
+    page, base = browser_page, live_server.url
+    sheet = EvaluationSheet.objects.get(program__code="健福-17", evaluation_fy=2025)
+    sheet_url = f"{base}/sheets/{sheet.pk}/"
+
+    _sign_in(page, base, "staff")
+    page.goto(sheet_url)
+    page.get_by_test_id("action-submit").click()
+    assert page.get_by_test_id("status").inner_text() == "提出済"
+
+    _sign_in(page, base, "evaluator")
+    page.goto(sheet_url)
+    page.get_by_test_id("action-return").click()
+    assert "差し戻す理由を入力してください" in page.inner_text("main")
+    page.fill("#transition-comment", "令和6年度の相談件数の内訳を補ってください。")
+    page.get_by_test_id("action-return").click()
+    assert page.get_by_test_id("status").inner_text() == "差戻し"
+
+    _sign_in(page, base, "staff")
+    page.goto(sheet_url)
+    assert "令和6年度の相談件数の内訳を補ってください。" in page.inner_text("main")
+    page.get_by_test_id("action-submit").click()
+
+    _sign_in(page, base, "evaluator")
+    page.goto(sheet_url)
+    page.get_by_test_id("action-approve").click()
+    assert page.get_by_test_id("status").inner_text() == "承認済"
+
+    # The other sheets of the year are approved by the administrator through the same service.
+    admin = get_user_model().objects.get(username="admin")
+    for other in EvaluationSheet.objects.filter(evaluation_fy=2025).exclude(pk=sheet.pk):
+        for action in ("submit", "approve"):
+            sheet_transition(sheet=other, action=action, by=admin)
+
+    _sign_in(page, base, "admin")
+    page.get_by_role("link", name="年度の管理").click()
+    page.get_by_test_id("lock-142042-2025").click()
+    assert "令和7年度を確定しました" in page.inner_text("main")
+    page.get_by_test_id("rollover-142042-2025").click()
+    assert "令和8年度のシートを" in page.inner_text("main")
+    page.goto(f"{base}/?year=2026")
+    assert "ひきこもり対策推進事業" in page.inner_text("main")
+    page.goto(sheet_url)
+    assert "確定済" in page.inner_text(".toolbar")
+    assert page.get_by_role("link", name="編集する").count() == 0
