@@ -93,8 +93,9 @@ def _organization(spec: dict, size_classes: dict) -> Organization:
             "name": spec["name"],
             "kind": spec["kind"],
             "prefecture": prefecture,
-            "size_class": size_classes.get(spec.get("size_class")),
-            "population": spec.get("population"),
+            # A spec without them keeps what the registry (or an administrator) set.
+            **({"size_class": size_classes.get(spec["size_class"])} if "size_class" in spec else {}),
+            **({"population": spec["population"]} if "population" in spec else {}),
         },
     )
     org.full_clean()
@@ -411,6 +412,7 @@ def demo_load(path: Path = DEMO_FILE) -> Organization:
     Returns the municipality of ``path``. The policy sheet builds on the programs of the default
     Kamakura file, so it is loaded only with that file.
     """
+    from benchmarks.demo import reference_data_load
     from sheets.demo_kunitachi import kunitachi_demo_load
     from sheets.demo_okinawa import okinawa_demo_load
     from sheets.demo_policy import kamakura_policy_demo_load
@@ -420,6 +422,7 @@ def demo_load(path: Path = DEMO_FILE) -> Organization:
         kamakura_policy_demo_load()
     okinawa_demo_load()
     kunitachi_demo_load()
+    reference_data_load()
     return org
 
 

@@ -33,8 +33,8 @@ from sheets.models import (
     ViewpointAnswer,
 )
 
-#: Bookkeeping fields that change on every save and say nothing to a reader.
-IGNORED_FIELDS = {"updated_at", "version", "updated_by", "frozen_values"}
+#: Bookkeeping fields that change on every save, and the link back to the sheet: they say nothing to a reader.
+IGNORED_FIELDS = {"id", "updated_at", "version", "updated_by", "frozen_values", "sheet"}
 CHANGE_TYPES = {"+": "追加", "~": "変更", "-": "削除"}
 
 
@@ -152,7 +152,7 @@ def _label(row, model) -> str:
 
 def _entries(model, condition: Q, since, options: dict[int, str]) -> list[HistoryEntry]:
     history = model.history.model
-    fields = [f for f in model._meta.concrete_fields if f.attname not in IGNORED_FIELDS and f.attname != "id"]
+    fields = [f for f in model._meta.concrete_fields if f.name not in IGNORED_FIELDS]
     previous: dict[int, object] = {}
     entries = []
     for row in (

@@ -193,8 +193,8 @@ def _basis(fiscal_year: int, evaluation_fy: int) -> str:
     return CostBasis.BUDGET if fiscal_year >= evaluation_fy else CostBasis.SETTLEMENT
 
 
-def _program_costs(programs, years, evaluation_fy):
-    """(事業費, 人件費) per (program id, year) in a fixed number of queries."""
+def program_costs(programs, years, evaluation_fy):
+    """(事業費, 人件費) per (program id, year) in a fixed number of queries (the portfolio uses it too)."""
     subs = defaultdict(list)
     for sub in Program.objects.filter(parent__in=programs, kind=ProgramKind.SUB_PROGRAM):
         subs[sub.parent_id].append(sub)
@@ -357,8 +357,8 @@ def policy_sheet_context(*, sheet_id: int) -> PolicySheetContext:
     ):
         links_by_year[link.fiscal_year].append(link)
     programs = list({link.program_id: link.program for ls in links_by_year.values() for link in ls}.values())
-    program_costs, program_years = _program_costs(programs, years, e)
-    program_rows = _program_rows(sheet, links_by_year.get(s, []), program_costs, program_years, s)
+    program_costs_by_year, program_years = program_costs(programs, years, e)
+    program_rows = _program_rows(sheet, links_by_year.get(s, []), program_costs_by_year, program_years, s)
 
     signatories = list(sheet.signatories.select_related("org_unit__parent__parent"))
     departments = []
@@ -389,7 +389,7 @@ def policy_sheet_context(*, sheet_id: int) -> PolicySheetContext:
         ],
         items=list(PolicyNodeItem.objects.filter(policy_node=node).order_by("no")),
         narratives=_narratives(sheet, departments),
-        cost_years=_cost_years(node, years, e, links_by_year, program_costs),
+        cost_years=_cost_years(node, years, e, links_by_year, program_costs_by_year),
         program_rows=program_rows,
         program_project_total=costs.sum_amounts(r.project_cost for r in program_rows),
         program_personnel_total=costs.sum_amounts(r.personnel_cost for r in program_rows),

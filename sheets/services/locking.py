@@ -37,11 +37,15 @@ def changes_since(sheet: EvaluationSheet, version: int, limit: int = 8) -> list[
     if since is None:
         return []
     blank = _("（空欄）")
-    lines = [
-        f"{entry.model} {entry.object} {change.field}: {change.old or blank} → {change.new or blank}"
-        for entry in sheet_history(sheet, since=since)
-        for change in entry.changes
-    ]
+    lines = []
+    for entry in sheet_history(sheet, since=since):
+        if entry.change_type != "~":  # a row added or removed: one line, not every field
+            lines.append(f"{entry.model} {entry.object}: {entry.change_label}")
+            continue
+        lines += [
+            f"{entry.model} {entry.object} {change.field}: {change.old or blank} → {change.new or blank}"
+            for change in entry.changes
+        ]
     if len(lines) > limit:
         lines = [*lines[:limit], _("ほか%(n)d件") % {"n": len(lines) - limit}]
     return lines
