@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("datasets/", include("datasets.urls")),
     path("benchmarks/", include("benchmarks.urls")),
     path("", include("sheets.urls")),
 ]

@@ -60,6 +60,21 @@ def _owned_by(unit_ids) -> Q:
     return Q(program__owner_unit_id__in=unit_ids) | Q(policy_node__lead_unit_id__in=unit_ids)
 
 
+def readable_scope(user) -> tuple[set[int], dict[int, set[int]]]:
+    """(organisations read whole, {organisation: the unit ids read there}) — the rule behind
+    :func:`visible_sheets`, also used by exports that filter rows rather than sheets."""
+    memberships = _memberships(user)
+    whole = {
+        m.organization_id for m in memberships if m.role in ORGANISATION_READERS or m.org_unit_id is None
+    }
+    units = _units_by_id({m.organization_id for m in memberships if m.org_unit_id})
+    partial: dict[int, set[int]] = {}
+    for m in memberships:
+        if m.organization_id not in whole and m.org_unit_id:
+            partial.setdefault(m.organization_id, set()).update(_department_subtree(m.org_unit, units))
+    return whole, partial
+
+
 def visible_sheets(user):
     """The sheets ``user`` may read, as a queryset (one rule for the list, the page and the exports)."""
     sheets = EvaluationSheet.objects.all()
@@ -67,14 +82,10 @@ def visible_sheets(user):
         return sheets
     if not user.is_authenticated:
         return sheets.none()
-    memberships = _memberships(user)
-    units = _units_by_id({m.organization_id for m in memberships if m.org_unit_id})
-    rule = Q(status=SheetStatus.PUBLISHED)
-    for m in memberships:
-        if m.role in ORGANISATION_READERS or m.org_unit_id is None:
-            rule |= Q(organization_id=m.organization_id)
-        else:
-            rule |= Q(organization_id=m.organization_id) & _owned_by(_department_subtree(m.org_unit, units))
+    whole, partial = readable_scope(user)
+    rule = Q(status=SheetStatus.PUBLISHED) | Q(organization_id__in=whole)
+    for organization_id, unit_ids in partial.items():
+        rule |= Q(organization_id=organization_id) & _owned_by(unit_ids)
     return sheets.filter(rule)
 
 

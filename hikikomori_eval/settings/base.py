@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "sheets",
     "indicators",
     "benchmarks",
+    "datasets",
 ]
 
 MIDDLEWARE = [
@@ -39,6 +40,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "sheets.audit.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "hikikomori_eval.urls"
@@ -97,13 +99,20 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-MEDIA_ROOT = BASE_DIR / "media"
+# Uploaded workbooks and finished dataset exports (served only through permission-checked views).
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "sheets:list"
 LOGOUT_REDIRECT_URL = "login"
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background work (dataset exports, batch PDF). The immediate backend runs a task inside the request
+# that enqueues it. Production sets DJANGO_TASKS_BACKEND=django_tasks_db.DatabaseBackend (package
+# django-tasks-db), migrates, and runs `manage.py db_worker` next to the web server.
+TASKS_BACKEND = os.environ.get("DJANGO_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
+if TASKS_BACKEND.startswith("django_tasks_db."):
+    INSTALLED_APPS.append("django_tasks_db")
 
 # The Japanese font embedded in every PDF; never a font of the machine.
 PDF_FONT_FILE = BASE_DIR / "static" / "fonts" / "ipaexg.ttf"
