@@ -14,6 +14,7 @@ from hikikomori_eval.numbers import format_number, normalize_width, parse_value
 from indicators.choices import IndicatorKind, ValueType
 from indicators.models import Indicator
 from indicators.selectors import indicator_series_for
+from sheets import history
 from sheets.models import EvaluationSheet
 
 PART_SEPARATOR = "/"
@@ -59,19 +60,22 @@ def benchmark_entry_save(*, entry: BenchmarkEntry) -> BenchmarkEntry:
     entry.save()
     links = dict(entry.metric_values.filter(indicator__isnull=False).values_list("order", "indicator_id"))
     entry.metric_values.all().delete()
-    BenchmarkMetricValue.objects.bulk_create(
-        BenchmarkMetricValue(
-            entry=entry,
-            metric=part.metric,
-            value=part.value,
-            unit=part.unit,
-            value_text=part.value_text,
-            indicator_id=links.get(i),
-            order=i,
-        )
-        for i, part in enumerate(
-            benchmark_split_parts(metric_label=entry.metric_label, value_text=entry.value_text)
-        )
+    history.bulk_create(
+        BenchmarkMetricValue,
+        (
+            BenchmarkMetricValue(
+                entry=entry,
+                metric=part.metric,
+                value=part.value,
+                unit=part.unit,
+                value_text=part.value_text,
+                indicator_id=links.get(i),
+                order=i,
+            )
+            for i, part in enumerate(
+                benchmark_split_parts(metric_label=entry.metric_label, value_text=entry.value_text)
+            )
+        ),
     )
     return entry
 

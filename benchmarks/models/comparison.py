@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from benchmarks.choices import SmallCountMode
 from indicators.models import Indicator
+from sheets.history import tracked
 from sheets.models import EvaluationSheet, Organization
 
 
@@ -22,6 +23,8 @@ class BenchmarkComparison(models.Model):
     )
     reference_fy = models.PositiveSmallIntegerField(_("比較年度"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+
+    history = tracked()
 
     class Meta:
         ordering = ["sheet", "order", "id"]
@@ -49,6 +52,8 @@ class BenchmarkEntry(models.Model):
         related_name="copies",
     )
     order = models.PositiveSmallIntegerField(default=0)
+
+    history = tracked()
 
     class Meta:
         ordering = ["comparison", "order", "id"]
@@ -81,6 +86,8 @@ class BenchmarkMetricValue(models.Model):
         help_text=_("自団体の行: この指標の比較年度の実績値で自動更新します"),
     )
     order = models.PositiveSmallIntegerField(default=0)
+
+    history = tracked()
 
     class Meta:
         ordering = ["entry", "order"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from benchmarks.models import BenchmarkComparison, BenchmarkEntry, BenchmarkMetricValue
 from indicators.models import CostRecord, FundingLine, Indicator, IndicatorValue, StaffAllocation
 from sheets.models import (
     CheckFactor,
@@ -106,6 +107,14 @@ def _sheet_rows(sheet: EvaluationSheet) -> list[tuple[type, Q]]:
         ]
         records = CostRecord.objects.filter(policy_node_id__in=nodes).values_list("pk", flat=True)
     rows.append((FundingLine, Q(cost_record_id__in=list(records))))
+    # 他市比較: read through the history tables, so that deleted comparisons keep their trail.
+    comparisons = set(BenchmarkComparison.history.filter(sheet_id=sheet.pk).values_list("id", flat=True))
+    entries = set(BenchmarkEntry.history.filter(comparison_id__in=comparisons).values_list("id", flat=True))
+    rows += [
+        (BenchmarkComparison, Q(id__in=comparisons)),
+        (BenchmarkEntry, Q(id__in=entries)),
+        (BenchmarkMetricValue, Q(entry_id__in=entries)),
+    ]
     return rows
 
 

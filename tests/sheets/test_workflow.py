@@ -242,3 +242,17 @@ def test_progress_overview_counts_and_lists_untouched_sheets(demo_sheet, client,
     assert "健康福祉部" in page and "行政評価シート【個表】" in page
     login_as("staff")
     assert client.get(reverse("sheets:progress")).status_code == 403
+
+
+def test_history_includes_the_peer_comparisons(demo_sheet, client, login_as, django_user_model):
+    from benchmarks.models import BenchmarkEntry
+    from benchmarks.services import benchmark_entry_save
+    from sheets.history import acting_as
+
+    entry = BenchmarkEntry.objects.filter(comparison__sheet=demo_sheet, is_self=False).first()
+    with acting_as(_user(django_user_model, "staff")):
+        entry.value_text = "14人/84人/56回"
+        benchmark_entry_save(entry=entry)
+    login_as("auditor")
+    page = client.get(reverse("sheets:history", args=[demo_sheet.pk])).content.decode()
+    assert "14人/84人/56回" in page
