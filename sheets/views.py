@@ -113,6 +113,27 @@ def _editable_sheet(request, pk, form_type) -> EvaluationSheet:
     return sheet
 
 
+def _save_or_show(request, sheet, form, save, *, template, context, warnings=lambda data: ()):
+    """Every edit page: a valid post is saved by the form's service (then back to the sheet with its
+    warnings), anything else shows the form again with its messages and everything typed."""
+    if form.is_bound and form.is_valid():
+        data = form.to_input()
+        try:
+            save(sheet=sheet, data=data, by=request.user, expected_version=form.expected_version)
+        except ValidationError as error:
+            form.add_save_error(error)
+        else:
+            messages.success(request, _("保存しました。"))
+            for warning in warnings(data):
+                messages.warning(request, warning)
+            return redirect("sheets:detail", pk=sheet.pk)
+    return render(request, template, context())
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
 # ---- 個表 edit mode: one page for every section, and the live recalculation of its figures ----
 
 
@@ -120,22 +141,18 @@ def _editable_sheet(request, pk, form_type) -> EvaluationSheet:
 @require_http_methods(["GET", "POST"])
 def sheet_edit(request, pk):
     sheet = _editable_sheet(request, pk, FormType.KAMAKURA_PROGRAM)
-    state = services.program_sheet_edit_state(sheet_id=sheet.pk)
-    form = ProgramSheetEditForm(state=state, data=request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
-        data = form.to_input()
-        try:
-            services.program_sheet_save(
-                sheet=sheet, data=data, by=request.user, expected_version=form.expected_version
-            )
-        except ValidationError as error:
-            form.add_save_error(error)
-        else:
-            messages.success(request, _("保存しました。"))
-            for warning in services.input_warnings(evaluation_fy=sheet.evaluation_fy, data=data):
-                messages.warning(request, warning)
-            return redirect("sheets:detail", pk=sheet.pk)
-    return render(request, "sheets/program_sheet_form.html", form.template_context())
+    form = ProgramSheetEditForm(
+        state=services.program_sheet_edit_state(sheet_id=sheet.pk), data=_posted(request)
+    )
+    return _save_or_show(
+        request,
+        sheet,
+        form,
+        services.program_sheet_save,
+        template="sheets/program_sheet_form.html",
+        context=form.template_context,
+        warnings=lambda data: services.input_warnings(evaluation_fy=sheet.evaluation_fy, data=data),
+    )
 
 
 @login_required
@@ -155,20 +172,16 @@ def sheet_recalc(request, pk):
 def initiative_edit(request, pk):
     sheet = _editable_sheet(request, pk, FormType.OKINAWA_INITIATIVE)
     ctx = selectors.initiative_sheet_context(sheet_id=sheet.pk)
-    form = InitiativeSheetEditForm(ctx=ctx, data=request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
-        try:
-            services.initiative_sheet_save(
-                sheet=sheet, data=form.to_input(), by=request.user, expected_version=form.expected_version
-            )
-        except ValidationError as error:
-            form.add_save_error(error)
-        else:
-            messages.success(request, _("保存しました。"))
-            for warning in selectors.initiative_sheet_context(sheet_id=sheet.pk).cumulative_warnings:
-                messages.warning(request, warning)
-            return redirect("sheets:detail", pk=sheet.pk)
-    return render(request, "sheets/initiative_sheet_form.html", {"sheet": sheet, "ctx": ctx, "form": form})
+    form = InitiativeSheetEditForm(ctx=ctx, data=_posted(request))
+    return _save_or_show(
+        request,
+        sheet,
+        form,
+        services.initiative_sheet_save,
+        template="sheets/initiative_sheet_form.html",
+        context=lambda: {"sheet": sheet, "ctx": ctx, "form": form},
+        warnings=lambda data: selectors.initiative_sheet_context(sheet_id=sheet.pk).cumulative_warnings,
+    )
 
 
 @login_required
@@ -206,19 +219,17 @@ def initiative_recalc(request, pk):
 @require_http_methods(["GET", "POST"])
 def policy_edit(request, pk):
     sheet = _editable_sheet(request, pk, FormType.KAMAKURA_POLICY)
-    state = services.policy_sheet_edit_state(sheet_id=sheet.pk)
-    form = PolicySheetEditForm(state=state, data=request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
-        try:
-            services.policy_sheet_save(
-                sheet=sheet, data=form.to_input(), by=request.user, expected_version=form.expected_version
-            )
-        except ValidationError as error:
-            form.add_save_error(error)
-        else:
-            messages.success(request, _("保存しました。"))
-            return redirect("sheets:detail", pk=sheet.pk)
-    return render(request, "sheets/policy_sheet_form.html", form.template_context())
+    form = PolicySheetEditForm(
+        state=services.policy_sheet_edit_state(sheet_id=sheet.pk), data=_posted(request)
+    )
+    return _save_or_show(
+        request,
+        sheet,
+        form,
+        services.policy_sheet_save,
+        template="sheets/policy_sheet_form.html",
+        context=form.template_context,
+    )
 
 
 # ---- 施策マネジメントシート edit mode: 氏名, indicator values, §4 grades, §5–§7 texts, §6(2) ----
@@ -229,19 +240,13 @@ def policy_edit(request, pk):
 def policy_management_edit(request, pk):
     sheet = _editable_sheet(request, pk, FormType.KUNITACHI_POLICY)
     ctx = selectors.policy_management_context(sheet_id=sheet.pk)
-    form = PolicyManagementSheetEditForm(ctx=ctx, data=request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
-        try:
-            services.policy_management_sheet_save(
-                sheet=sheet, data=form.to_input(), by=request.user, expected_version=form.expected_version
-            )
-        except ValidationError as error:
-            form.add_save_error(error)
-        else:
-            messages.success(request, _("保存しました。"))
-            for warning in selectors.policy_management_context(sheet_id=sheet.pk).warnings:
-                messages.warning(request, warning)
-            return redirect("sheets:detail", pk=sheet.pk)
-    return render(
-        request, "sheets/policy_management_sheet_form.html", {"sheet": sheet, "ctx": ctx, "form": form}
+    form = PolicyManagementSheetEditForm(ctx=ctx, data=_posted(request))
+    return _save_or_show(
+        request,
+        sheet,
+        form,
+        services.policy_management_sheet_save,
+        template="sheets/policy_management_sheet_form.html",
+        context=lambda: {"sheet": sheet, "ctx": ctx, "form": form},
+        warnings=lambda data: selectors.policy_management_context(sheet_id=sheet.pk).warnings,
     )

@@ -93,14 +93,8 @@ def _note(indicator: Indicator | None) -> str:
     return "\n".join(t for t in (indicator.description, source) if t)
 
 
-@dataclass
-class ObjectIndicatorRow:
-    """③ 対象指標 (slot ア–エ): 実績値 up to S and 見込み値 after S."""
-
-    slot: str
-    series: IndicatorSeries | None
-    actuals: list[ValueCell]
-    projections: list[ValueCell]
+class _SlotRow:
+    """What both kinds of grid rows print about their indicator (``series``; blank for an empty slot)."""
 
     @property
     def indicator(self) -> Indicator | None:
@@ -120,7 +114,17 @@ class ObjectIndicatorRow:
 
 
 @dataclass
-class OutcomeIndicatorRow:
+class ObjectIndicatorRow(_SlotRow):
+    """③ 対象指標 (slot ア–エ): 実績値 up to S and 見込み値 after S."""
+
+    slot: str
+    series: IndicatorSeries | None
+    actuals: list[ValueCell]
+    projections: list[ValueCell]
+
+
+@dataclass
+class OutcomeIndicatorRow(_SlotRow):
     """④ 成果指標 of one 展開方向 × slot: 目標値, 実績値, 成り行き値, 目標達成度 and 前年度比較 of S."""
 
     slot: str
@@ -131,22 +135,6 @@ class OutcomeIndicatorRow:
     achieved: bool | None = None
     year_over_year: YearOverYear | None = None
     three_year: YearOverYear | None = None
-
-    @property
-    def indicator(self) -> Indicator | None:
-        return self.series.indicator if self.series else None
-
-    @property
-    def name(self) -> str:
-        return self.indicator.name if self.indicator else ""
-
-    @property
-    def unit(self) -> str:
-        return self.indicator.unit if self.indicator else ""
-
-    @property
-    def note(self) -> str:
-        return _note(self.indicator)
 
     @property
     def attainment_text(self) -> str:
