@@ -136,6 +136,7 @@ def test_staff_grades_the_kunitachi_sheet_and_gives_the_reason_a_distant_grade_n
     page.goto(f"{live_server.url}/?year=2024")
     page.get_by_role("link", name="支え合いの地域づくりと自立支援").click()
     # The page shows the grade suggested from the data beside the chosen one (the PDF does not).
+    page.wait_for_load_state()  # the body is still being parsed when the click returns
     assert "C（横ばい）" in page.inner_text(".sheet-screen")
     page.get_by_role("link", name="編集する").click()
 
