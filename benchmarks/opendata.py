@@ -11,8 +11,8 @@ from django.db.models import Prefetch, Q
 
 from benchmarks.calculations import PER_CAPITA_UNITS, per_100k
 from benchmarks.models import BenchmarkComparison, BenchmarkEntry, PublicationSettings
-from benchmarks.publication import COUNT_UNITS, DEFAULT_THRESHOLD, publish_count, publish_rate
-from indicators.choices import ValueType
+from benchmarks.publication import COUNT_UNITS, DEFAULT_THRESHOLD, publish_count, publish_reversible_rate
+from indicators.choices import AchievementMethod, ValueType
 from indicators.models import Indicator
 from indicators.selectors import indicator_series_for
 from sheets.choices import SheetStatus
@@ -45,6 +45,13 @@ def _published_sheets(organization: Organization, evaluation_fy: int):
     )
 
 
+def _shown(cell, counted: bool, rule: Rule, decimals: int) -> str:
+    """An indicator value as published: a small count withheld, anything else as printed."""
+    if not counted or cell.number is None:
+        return cell.text
+    return publish_count(cell.number, threshold=rule.threshold, mode=rule.mode, decimals=decimals).text
+
+
 def indicator_rows(organization: Organization, evaluation_fy: int) -> list[list[str]]:
     rule = publication_rule(organization)
     sheets = _published_sheets(organization, evaluation_fy)
@@ -59,11 +66,7 @@ def indicator_rows(organization: Organization, evaluation_fy: int) -> list[list[
         counted = ind.unit in COUNT_UNITS
         for fy in sorted({fy for fy, _vt in series.values if fy < sheet.evaluation_fy}):
             target, actual = series.cell(fy, ValueType.TARGET), series.cell(fy, ValueType.ACTUAL)
-            shown = (
-                publish_count(actual.number, threshold=rule.threshold, mode=rule.mode, decimals=ind.decimals)
-                if counted and actual.number is not None
-                else None
-            )
+
             rate = series.achievement(fy, decimals=1)
             rows.append(
                 [
@@ -73,10 +76,13 @@ def indicator_rows(organization: Organization, evaluation_fy: int) -> list[list[
                     ind.name,
                     ind.unit,
                     str(fy),
-                    target.text,
-                    shown.text if shown else actual.text,
-                    publish_rate(
-                        rate.percent, counts=[actual.number] if counted else [], threshold=rule.threshold
+                    _shown(target, counted, rule, ind.decimals),
+                    _shown(actual, counted, rule, ind.decimals),
+                    publish_reversible_rate(
+                        rate.percent,
+                        counts=[actual.number, target.number] if counted else [],
+                        reversible=ind.achievement_method != AchievementMethod.BINARY and not rate.is_capped,
+                        threshold=rule.threshold,
                     ).text,
                 ]
             )
@@ -120,7 +126,7 @@ def comparison_rows(organization: Organization, evaluation_fy: int) -> list[list
                         entry.org_name,
                         part.metric,
                         value,
-                        publish_rate(
+                        publish_reversible_rate(
                             capita, counts=[part.value] if counted else [], threshold=rule.threshold, unit=""
                         ).text
                         if capita is not None

@@ -28,6 +28,7 @@ __all__ = [
     "is_small",
     "publish_count",
     "publish_rate",
+    "publish_reversible_rate",
 ]
 
 
@@ -84,3 +85,21 @@ def publish_rate(
     reference = any(is_small(c, threshold) for c in counts)
     text = f"{format_number(percent, decimals)}{unit}" + (REFERENCE_MARK if reference else "")
     return PublishedRate(percent, text, reference=reference)
+
+
+def publish_reversible_rate(
+    percent: Decimal | None,
+    *,
+    counts: Iterable[Decimal | int | None],
+    reversible: bool = True,
+    threshold: int = DEFAULT_THRESHOLD,
+    decimals: int = 1,
+    unit: str = "%",
+) -> PublishedRate:
+    """A rate printed beside what it was computed from (actual ÷ target, a count per 10万人 of a known
+    population): on a small count it would give the count back, so it is withheld (X). A rate that
+    cannot be reversed (``reversible=False``: 達成／未達成, a capped 100%) is shown marked 参考値."""
+    counts = list(counts)
+    if percent is not None and reversible and any(is_small(c, threshold) for c in counts):
+        return PublishedRate(None, SUPPRESSED_MARK, reference=True)
+    return publish_rate(percent, counts=counts, threshold=threshold, decimals=decimals, unit=unit)

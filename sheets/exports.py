@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from benchmarks.public_outputs import public_context, settings_for
 from hikikomori_eval.excel import workbook_bytes
 from hikikomori_eval.pdf import render_pdf
 from sheets.choices import FormType
@@ -57,14 +58,25 @@ class ExportedFile:
     content_type: str
 
 
-def sheet_context(sheet):
-    """The context dataclass of the sheet's form (ProgramSheetContext, InitiativeSheetContext …)."""
-    return CONTEXTS[sheet.form_type](sheet_id=sheet.pk)
+def sheet_context(sheet, *, public: bool = False):
+    """The context dataclass of the sheet's form (ProgramSheetContext, InitiativeSheetContext …).
+
+    ``public``: the published version, with small counts withheld by the organisation's setting.
+    """
+    ctx = CONTEXTS[sheet.form_type](sheet_id=sheet.pk)
+    if public:
+        rule = settings_for(sheet.organization)
+        ctx = public_context(ctx, threshold=rule.threshold, mode=rule.mode)
+    return ctx
 
 
-def sheet_print_context(sheet) -> dict:
+def sheet_print_context(sheet, *, public: bool = False) -> dict:
     """The template context of a sheet's print layout (also used by the ?format=html preview)."""
-    return {"ctx": sheet_context(sheet), "body_template": BODY_TEMPLATES[sheet.form_type]}
+    return {
+        "ctx": sheet_context(sheet, public=public),
+        "body_template": BODY_TEMPLATES[sheet.form_type],
+        "public": public,
+    }
 
 
 def sheet_filename(sheet, extension: str) -> str:
@@ -72,12 +84,14 @@ def sheet_filename(sheet, extension: str) -> str:
     return f"{'_'.join(p for p in parts if p)}.{extension}".replace("/", "／")
 
 
-def render_export(sheet, fmt: str) -> bytes:
+def render_export(sheet, fmt: str, *, public: bool = False) -> bytes:
     """The sheet rendered now from its data, as PDF or workbook bytes."""
     if fmt == "pdf":
-        return render_pdf(template_name=PRINT_TEMPLATES[sheet.form_type], context=sheet_print_context(sheet))
+        return render_pdf(
+            template_name=PRINT_TEMPLATES[sheet.form_type], context=sheet_print_context(sheet, public=public)
+        )
     if fmt == "xlsx":
-        return workbook_bytes(WORKBOOKS[sheet.form_type](sheet_context(sheet)))
+        return workbook_bytes(WORKBOOKS[sheet.form_type](sheet_context(sheet, public=public)))
     raise ValueError(f"unknown format: {fmt}")
 
 
@@ -88,10 +102,14 @@ def frozen_snapshot(sheet):
     return SheetSnapshot.objects.filter(sheet=sheet).first()
 
 
-def sheet_export(sheet, fmt: str) -> ExportedFile:
-    """The sheet as a PDF or an Excel workbook: as frozen at locking for a locked year, else live."""
+def sheet_export(sheet, fmt: str, *, public: bool = False) -> ExportedFile:
+    """The sheet as a PDF or an Excel workbook: as frozen at locking for a locked year, else live.
+
+    The snapshot holds the internal figures: a public export is always rendered (with the locked
+    sheet's data, which locking keeps from being edited).
+    """
     if fmt not in CONTENT_TYPES:
         raise ValueError(f"unknown format: {fmt}")
-    snapshot = frozen_snapshot(sheet)
-    content = bytes(getattr(snapshot, fmt)) if snapshot else render_export(sheet, fmt)
+    snapshot = None if public else frozen_snapshot(sheet)
+    content = bytes(getattr(snapshot, fmt)) if snapshot else render_export(sheet, fmt, public=public)
     return ExportedFile(sheet_filename(sheet, fmt), content, CONTENT_TYPES[fmt])

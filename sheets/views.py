@@ -22,7 +22,7 @@ from sheets.forms import (
     ProgramSheetEditForm,
 )
 from sheets.models import EvaluationSheet
-from sheets.permissions import can_edit_sheet, can_view_sheet, visible_sheets
+from sheets.permissions import can_edit_sheet, can_view_sheet, visible_organization_ids, visible_sheets
 from sheets.services.workflow import allowed_actions
 
 #: The edit page of each form that has one.
@@ -60,13 +60,24 @@ def sheet_list(request):
     )
 
 
+def _public_for(request, sheet) -> bool:
+    """A reader from another municipality (a published sheet), or ?public=1: the published version."""
+    outside = not request.user.is_superuser and sheet.organization_id not in visible_organization_ids(
+        request.user
+    )
+    return outside or request.GET.get("public") == "1"
+
+
 @login_required
 def sheet_detail(request, pk):
     sheet = _viewable_sheet(request, pk)
-    snapshot = exports.frozen_snapshot(sheet)
+    public = _public_for(request, sheet)
+    snapshot = None if public else exports.frozen_snapshot(sheet)
     # A locked sheet shows what it printed when its year was locked, never a recomputation.
     context = (
-        {"frozen_body": mark_safe(snapshot.body_html)} if snapshot else exports.sheet_print_context(sheet)
+        {"frozen_body": mark_safe(snapshot.body_html)}
+        if snapshot
+        else exports.sheet_print_context(sheet, public=public)
     )
     edit_url = EDIT_URLS.get(sheet.form_type)
     context.update(
@@ -82,15 +93,20 @@ def sheet_detail(request, pk):
 @login_required
 def sheet_pdf(request, pk):
     sheet = _viewable_sheet(request, pk)
+    public = _public_for(request, sheet)
     if request.GET.get("format") == "html":
-        return render(request, exports.PRINT_TEMPLATES[sheet.form_type], exports.sheet_print_context(sheet))
-    return _download(request, sheet, exports.sheet_export(sheet, "pdf"), inline=True)
+        return render(
+            request,
+            exports.PRINT_TEMPLATES[sheet.form_type],
+            exports.sheet_print_context(sheet, public=public),
+        )
+    return _download(request, sheet, exports.sheet_export(sheet, "pdf", public=public), inline=True)
 
 
 @login_required
 def sheet_xlsx(request, pk):
     sheet = _viewable_sheet(request, pk)
-    return _download(request, sheet, exports.sheet_export(sheet, "xlsx"))
+    return _download(request, sheet, exports.sheet_export(sheet, "xlsx", public=_public_for(request, sheet)))
 
 
 def _download(request, sheet, exported, inline=False) -> HttpResponse:

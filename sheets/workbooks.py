@@ -193,6 +193,9 @@ class _Writer:
         )
 
     def rate(self, row, column, indicator, rate: RateCell, *, actual: str, target: str) -> None:
+        if rate.shown is None and rate.text:  # a published rate: X or …（参考値）, text only
+            put(self.ws, row, column, rate.text, style=STYLE_CENTER)
+            return
         formula = rate_formula(indicator, actual=actual, target=target)
         value = formula if formula else excel_number(rate.shown)
         put(self.ws, row, column, value, style=STYLE_NUMBER, number_format=percent_format(rate.decimals))

@@ -242,6 +242,10 @@ class _Writer:
                 self.value(r, col, cell)
             self.value(r, 5, row.actual)
             self.value(r, 6, row.target, prefix=row.label)
+            if row.rate.shown is None and row.rate.text:  # a published rate: X or …（参考値）, text only
+                put(self.ws, r, 7, row.rate.text, style=STYLE_CENTER)
+                r += 1
+                continue
             formula = rate_formula(row.indicator, actual=f"E{r}", target=f"F{r}")
             rate = put(
                 self.ws,

@@ -60,7 +60,8 @@ def test_open_data_csv_suppresses_small_counts_of_published_sheets_only(client, 
     PublicationSettings.objects.create(organization=demo_sheet.organization, small_count_threshold=15)
     rows = _csv(client.get(url, {"year": 2025}))
     values = {(r[3], r[4]): (r[5], r[6]) for r in rows[1:]}
-    assert values[("鎌倉市", "利用実人数")] == ("X", "7.6（参考値）")  # 13人 < 15
+    # 13人 < 15: withheld, and so is its figure per 10万人, which would give it back with the population.
+    assert values[("鎌倉市", "利用実人数")] == ("X", "X")
     assert values[("鎌倉市", "利用延べ人数")] == ("84人", "48.8")
     assert values[("鎌倉市", "実施頻度")] == ("56回", "")
     assert values[("鎌倉市", "相談支援件数")] == ("1,515件", "880.8")
@@ -83,7 +84,8 @@ def test_open_data_indicator_csv_bands_and_marks_reference_rates(client, login_a
     assert rows[0][:4] == ["評価年度", "事業番号", "事業名", "指標名"]
     by_key = {(r[3], r[5]): r for r in rows[1:]}
     # 居場所 R4: 13.0 of a target of 20.0 → banded, and its 65.0% is a reference value.
-    assert by_key[("ひきこもり居場所利用のべ人数", "2022")][6:] == ["20.0", "15未満", "65.0%（参考値）"]
+    # The rate printed beside its target would give the withheld actual back: withheld too.
+    assert by_key[("ひきこもり居場所利用のべ人数", "2022")][6:] == ["20.0", "15未満", "X"]
     assert by_key[("ひきこもり居場所利用のべ人数", "2024")][6:] == ["108.0", "84.0", "77.8%"]
     assert by_key[("ひきこもり相談件数", "2021")][6:] == ["20.0", "44.0", "220.0%"]
 

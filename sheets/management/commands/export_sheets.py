@@ -26,9 +26,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--organization", help="団体コード（全国地方公共団体コード 6桁）")
         parser.add_argument("--format", choices=["pdf", "xlsx"], default="pdf", dest="fmt")
+        parser.add_argument(
+            "--public", action="store_true", help="公表用（少数の値を秘匿・区間表示）で書き出します"
+        )
         parser.add_argument("--out", required=True, type=Path, help="出力先フォルダ")
 
-    def handle(self, *args, year, code, form, organization, fmt, out, **options):
+    def handle(self, *args, year, code, form, organization, fmt, out, public, **options):
         try:
             fiscal_year = parse_fiscal_year(year)
         except ValueError as error:
@@ -60,12 +63,12 @@ class Command(BaseCommand):
         for sheet in sheets.order_by(
             "organization__lg_code", "form_type", "program__code", "policy_node__code"
         ):
-            exported = sheet_export(sheet, fmt)
+            exported = sheet_export(sheet, fmt, public=public)
             folder = out / f"{sheet.organization.lg_code}_{sheet.organization.name}"
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / exported.filename
             path.write_bytes(exported.content)
-            log_export(detail=f"export_sheets {path}", sheet=sheet)
+            log_export(detail=f"export_sheets{' --public' if public else ''} {path}", sheet=sheet)
             self.stdout.write(str(path))
             written += 1
         self.stdout.write(self.style.SUCCESS(f"{written} 件を書き出しました。"))
