@@ -25,6 +25,9 @@ class ImportStatus(models.TextChoices):
 class ImportLayout(models.TextChoices):
     DATASET = "dataset", _("データセット")
     PROGRAM_SHEET = "kmk_program", _("行政評価シート【個表】")
+    INITIATIVE_SHEET = "oki_initiative", _("「主な取組」検証票")
+    POLICY_SHEET = "kmk_policy", _("行政評価シート（施策の方針）")
+    POLICY_MANAGEMENT_SHEET = "kni_policy", _("施策マネジメントシート")
 
 
 class Action(models.TextChoices):

@@ -44,8 +44,8 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Excel ファイル（.xlsx）"),
         help_text=_(
-            "データセットの Excel、または評価シート（個表）の Excel を、"
-            "出力したときの形のまま選んでください。"
+            "データセットの Excel、または評価シート（個表・施策の方針・「主な取組」検証票・"
+            "施策マネジメントシート）の Excel を、出力したときの形のまま選んでください。"
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )

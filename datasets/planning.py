@@ -74,9 +74,18 @@ def _clean(instance) -> list[str]:
     return []
 
 
-def plan_import(value_ops: list[ValueOp], cost_ops: list[CostOp], *, user, report: ImportReport) -> Plan:
+def plan_import(
+    value_ops: list[ValueOp],
+    cost_ops: list[CostOp],
+    *,
+    user,
+    report: ImportReport,
+    sheet: EvaluationSheet | None = None,
+    budget_projects=(),
+) -> Plan:
+    """``sheet``: the sheet a per-sheet workbook belongs to (it governs every op, see :class:`Gate`)."""
     plan = Plan()
-    gate = Gate(user)
+    gate = Gate(user, sheet=sheet, budget_projects=budget_projects)
     _plan_values(value_ops, gate, report, plan)
     _plan_costs(cost_ops, gate, report, plan)
     plan.sheet_ids = gate.sheet_ids

@@ -16,15 +16,22 @@ Computed cells (達成度, 事業費の合計, 人件費) and texts are not read
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from openpyxl.utils import get_column_letter, range_boundaries
 
-from datasets.ops import Cell, CostOp, ValueOp, key_text, number_text
-from datasets.read_dataset import formula_message
+from datasets.ops import CostOp, ValueOp, key_text
+from datasets.read_common import (
+    Grid,
+    SheetRead,
+    defined_ranges,
+    find_sheet,
+    layout_error,
+    only_worksheet,
+    read_amount,
+    read_value,
+    workbook_properties,
+)
 from datasets.report import ImportRejected, ImportReport
-from hikikomori_eval.numbers import parse_amount, parse_value
 from indicators.choices import FundingSource, ValueType
 from sheets.choices import FormType
-from sheets.models import EvaluationSheet
 from sheets.selectors import program_sheet_context
 from sheets.workbooks import (
     COL_ACTUAL_S,
@@ -40,10 +47,7 @@ from sheets.workbooks import (
 #: Rows per reference indicator: 目標値, 実績値, 達成率, 指標設定理由.
 REFERENCE_ROWS = 4
 COL_FUNDING_LABEL = 4
-
-
-def workbook_properties(wb) -> dict:
-    return {prop.name: prop.value for prop in getattr(wb, "custom_doc_props", [])}
+FORM = "個表"
 
 
 def is_program_sheet_workbook(wb) -> bool:
@@ -51,106 +55,37 @@ def is_program_sheet_workbook(wb) -> bool:
 
 
 def _layout_error() -> ImportRejected:
-    return ImportRejected(
-        _(
-            "個表の Excel の構成が、現在の評価シートと一致しません"
-            "（出力後に事務事業や指標が変わった可能性があります）。"
-            "もう一度 Excel を出力し、値を入力し直してから取り込んでください。"
-        )
-    )
+    return layout_error(FORM)
 
 
-def _ranges(ws) -> dict[str, tuple[int, int, int, int]]:
-    """Sheet-scoped defined names as (min_col, min_row, max_col, max_row)."""
-    found = {}
-    for name, definition in getattr(ws, "defined_names", {}).items():
-        ref = definition.attr_text.rsplit("!", 1)[-1].replace("$", "")
-        found[name] = range_boundaries(ref)
-    return found
-
-
-class _Grid:
-    """The rows of the worksheet that the blocks cover (a 個表 is small: read once)."""
-
-    def __init__(self, ws, title: str, rows: set[int]):
-        self.title = title
-        self.cells: dict[tuple[int, int], object] = {}
-        if not rows:
-            return
-        ws.reset_dimensions()
-        for number, cells in enumerate(ws.iter_rows(min_row=1, max_row=max(rows)), start=1):
-            if number in rows:
-                for col, cell in enumerate(cells, start=1):
-                    self.cells[(number, col)] = cell
-
-    def value(self, row: int, col: int):
-        return getattr(self.cells.get((row, col)), "value", None)
-
-    def is_formula(self, row: int, col: int) -> bool:
-        return getattr(self.cells.get((row, col)), "data_type", None) == "f"
-
-    def cell(self, row: int, col: int, header: str) -> Cell:
-        return Cell(self.title, row, get_column_letter(col), header)
-
-
-def read_program_sheet(wb, report: ImportReport) -> tuple[list[ValueOp], list[CostOp], EvaluationSheet]:
+def read_program_sheet(wb, report: ImportReport) -> SheetRead:
     """Ops of a 個表 workbook; rejects the file when it does not match the sheet it names."""
-    props = workbook_properties(wb)
-    sheet = (
-        EvaluationSheet.objects.select_related("program")
-        .filter(pk=props.get("sheet_id"), form_type=FormType.KAMAKURA_PROGRAM)
-        .first()
-    )
-    if (
-        sheet is None
-        or sheet.program.code != props.get("program_code")
-        or sheet.evaluation_fy != props.get("evaluation_fy")
-    ):
+    sheet = find_sheet(wb, FormType.KAMAKURA_PROGRAM)
+    if sheet.program.code != workbook_properties(wb).get("program_code"):
         raise ImportRejected(
             _("このブックの評価シート（%(code)s）が見つかりません。")
-            % {"code": props.get("program_code", "")}
+            % {"code": workbook_properties(wb).get("program_code", "")}
         )
-    if len(wb.worksheets) != 1:
-        raise _layout_error()
-    ws = wb.worksheets[0]
-    ranges = _ranges(ws)
+    ws = only_worksheet(wb, FORM)
+    ranges = defined_ranges(ws)
     ctx = program_sheet_context(sheet_id=sheet.pk)
     needed: set[int] = set()
     for name in ("sub_programs", "funding", "reference_indicators"):
         if name in ranges:
             _c1, r1, _c2, r2 = ranges[name]
             needed.update(range(r1, r2 + 1))
-    grid = _Grid(ws, ws.title, needed)
+    grid = Grid(ws, ws.title, needed)
     value_ops: list[ValueOp] = []
     cost_ops: dict[tuple, CostOp] = {}
     _sub_programs(ctx, grid, ranges, report, value_ops, cost_ops)
     _funding(ctx, grid, ranges, report, cost_ops)
     _references(ctx, grid, ranges, report, value_ops)
-    return value_ops, list(cost_ops.values()), sheet
+    return SheetRead(sheet, value_ops, list(cost_ops.values()))
 
 
-def _value(grid: _Grid, report, row, col, header, indicator, fy, value_type, ops) -> None:
-    cell = grid.cell(row, col, header)
-    if grid.is_formula(row, col):
-        report.reject(cell.sheet, cell.row, cell.column, formula_message(), field=header)
-        return
-    try:
-        parsed = parse_value(number_text(grid.value(row, col)))
-    except (ValueError, TypeError) as error:
-        report.reject(cell.sheet, cell.row, cell.column, str(error), field=header)
-        return
-    ops.append(ValueOp(cell, indicator, fy, value_type, parsed))
-
-
-def _amount(grid: _Grid, report, row, col, header, owner, column, field, cost_ops) -> None:
-    cell = grid.cell(row, col, header)
-    if grid.is_formula(row, col):
-        report.reject(cell.sheet, cell.row, cell.column, formula_message(), field=header)
-        return
-    try:
-        amount = parse_amount(number_text(grid.value(row, col)))
-    except (ValueError, TypeError) as error:
-        report.reject(cell.sheet, cell.row, cell.column, str(error), field=header)
+def _amount(grid: Grid, report, row, col, header, owner, column, field, cost_ops) -> None:
+    readable, amount, cell = read_amount(grid, report, row, col, header)
+    if not readable:
         return
     key = (type(owner).__name__, owner.pk, column.fiscal_year, column.basis)
     op = cost_ops.setdefault(key, CostOp(owner, column.fiscal_year, column.basis, row_cell=cell))
@@ -178,7 +113,7 @@ def _sub_programs(ctx, grid, ranges, report, value_ops, cost_ops) -> None:
             raise _layout_error()
         for col, header, fy, value_type in value_cells:
             if sub.indicator is not None:
-                _value(grid, report, row, col, header, sub.indicator, fy, value_type, value_ops)
+                read_value(grid, report, row, col, header, sub.indicator, fy, value_type, value_ops)
             elif key_text(grid.value(row, col)):
                 cell = grid.cell(row, col, header)
                 report.reject(
@@ -237,4 +172,4 @@ def _references(ctx, grid, ranges, report, value_ops) -> None:
                 (target_row + 1, ValueType.ACTUAL, _("実績値")),
             ):
                 header = f"{indicator.name} {fy}年度 {label}"
-                _value(grid, report, row, col, header, indicator, fy, value_type, value_ops)
+                read_value(grid, report, row, col, header, indicator, fy, value_type, value_ops)

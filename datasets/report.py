@@ -36,7 +36,8 @@ class ReportEntry:
     @property
     def location(self) -> str:
         """「指標値シート 12行目 M列」 (as much of it as is known)."""
-        parts = [_("%(sheet)sシート") % {"sheet": self.sheet}] if self.sheet else []
+        title = self.sheet.removesuffix("シート")  # 「施策マネジメントシート」 is already a シート
+        parts = [_("%(sheet)sシート") % {"sheet": title}] if self.sheet else []
         if self.row:
             parts.append(_("%(row)d行目") % {"row": self.row})
         if self.column:

@@ -24,7 +24,7 @@ from datasets.models import ExportJob, ImportJob
 from datasets.permissions import export_visibility
 from datasets.planning import Plan, apply_plan, plan_import
 from datasets.read_dataset import is_dataset_workbook, read_dataset
-from datasets.read_sheet import is_program_sheet_workbook, read_program_sheet
+from datasets.read_forms import sheet_layout
 from datasets.report import ImportRejected, ImportReport
 from datasets.safety import check_upload
 from datasets.selectors import DatasetScope
@@ -184,20 +184,29 @@ def import_plan(file, *, name: str, user) -> tuple[ImportReport, Plan | None]:
     report = ImportReport()
     wb = _open_workbook(file)
     try:
-        if is_program_sheet_workbook(wb):
-            report.layout = ImportLayout.PROGRAM_SHEET
-            value_ops, cost_ops, _sheet = read_program_sheet(wb, report)
+        if layout := sheet_layout(wb):
+            report.layout = layout.import_layout
+            read = layout.read(wb, report)
+            plan = plan_import(
+                read.value_ops,
+                read.cost_ops,
+                user=user,
+                report=report,
+                sheet=read.sheet,
+                budget_projects=read.budget_project_ids,
+            )
         elif is_dataset_workbook(wb):
             report.layout = ImportLayout.DATASET
             value_ops, cost_ops = read_dataset(wb, report)
+            plan = plan_import(value_ops, cost_ops, user=user, report=report)
         else:
             raise ImportRejected(
                 _(
                     "取り込める形式ではありません。データセットの Excel（指標値・事業費シート）か、"
-                    "個表の Excel をそのまま使ってください。"
+                    "評価シート（個表・施策の方針・「主な取組」検証票・施策マネジメントシート）の Excel を"
+                    "そのまま使ってください。"
                 )
             )
-        plan = plan_import(value_ops, cost_ops, user=user, report=report)
     except DefusedXmlException as error:
         raise _dangerous_xml() from error
     except (zlib.error, OSError, EOFError, zipfile.BadZipFile) as error:

@@ -8,7 +8,9 @@ from datasets.services import COMMAND_LINE_USER, StalePreviewError, import_apply
 
 class Command(BaseCommand):
     help = (
-        "データセットまたは個表の Excel を取り込みます。--dry-run は確認だけで何も変更しません。"
+        "データセットまたは評価シート（個表・施策の方針・検証票・施策マネジメントシート）の"
+        " Excel を取り込みます。"
+        "--dry-run は確認だけで何も変更しません。"
         "取り込めない値が1つでもあれば何も反映せず、0 以外で終了します。"
     )
 
