@@ -246,9 +246,7 @@ def test_initiative_submitted_sheet_and_missing_rights_are_refused(
     assert table_snapshot() == before
 
 
-def test_initiative_years_shown_on_an_approved_sheet_follow_the_edit_page(
-    newsletter, open_xlsx, cli_user
-):
+def test_initiative_years_shown_on_an_approved_sheet_follow_the_edit_page(newsletter, open_xlsx, cli_user):
     """Last year's 検証票 (令和4年度) is approved, but only this sheet governs its own workbook (as on
     its edit page): the 令和4年度 決算見込額 it prints is imported. Locking the year is what freezes it."""
     wb, ws = _workbook(newsletter, open_xlsx)
