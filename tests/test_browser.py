@@ -100,6 +100,7 @@ def test_staff_reads_an_initiative_sheet_and_changes_its_status_with_a_live_warn
     page.click("button[type=submit]")
     page.goto(f"{live_server.url}/?year=2023")
     page.get_by_role("link", name="市町村との連携及び支援者研修の充実").click()
+    page.wait_for_load_state()  # the body is still being parsed when the click returns
     assert "（実数 150.0%）" in page.inner_text(".sheet-screen")  # the raw ratio beside the capped 100.0%
     page.get_by_role("link", name="編集する").click()
 
