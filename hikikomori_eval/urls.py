@@ -10,5 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("datasets/", include("datasets.urls")),
     path("benchmarks/", include("benchmarks.urls")),
+    path("printing/", include("printing.urls")),
     path("", include("sheets.urls")),
 ]

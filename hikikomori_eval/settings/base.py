@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "indicators",
     "benchmarks",
     "datasets",
+    "printing",
 ]
 
 MIDDLEWARE = [

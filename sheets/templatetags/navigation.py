@@ -12,6 +12,7 @@ register = template.Library()
 @register.simple_tag
 def nav_links(user) -> list[tuple[str, str]]:
     links = [(reverse("sheets:list"), _("評価シート一覧"))]
+    links.append((reverse("printing:form"), _("一括印刷")))
     links.append((reverse("datasets:export"), _("データ出力・取込")))
     links.append((reverse("benchmarks:survey_index"), _("全国調査")))
     if can_see_progress(user):
