@@ -1,0 +1,136 @@
+"""Pages: server time of the sheet, policy sheet and portfolio pages on the scale data, and query counts.
+
+Requests go through Django's test client in this process (the whole middleware and template stack,
+no network), timed as the median of several after a warm-up. The baseline of the same run is a bare
+view rendering a 200-row table with the site's base template (``perf/urls.py``).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from perf.common import emit, ratio, scale_organizations, setup_django, timed  # noqa: E402
+
+REPEAT = 15
+BARE_URL = "/perf/bare/"
+YEAR = 2025
+PORTFOLIO_URL_NAMES = ("benchmarks:portfolio", "benchmarks:portfolio_page")
+
+
+def measure(client, name: str, url: str, baseline_url: str | None = BARE_URL) -> float:
+    """Median server time of ``url``; with its ratio to the bare view timed alternately with it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    query_count = len(queries)  # now: the log is cleared by the next request
+    if response.status_code != 200:
+        emit(f"page_{name}", f"failed (HTTP {response.status_code} for {url})")
+        return float("nan")
+    client.get(url)
+    page, bare = [], []
+    for _ in range(REPEAT):  # interleaved: a change of the machine's load hits both alike
+        page.append(timed(lambda: client.get(url))[0])
+        if baseline_url:
+            bare.append(timed(lambda: client.get(baseline_url))[0])
+    seconds = statistics.median(page)
+    emit(f"page_{name}_median_s", seconds)
+    emit(f"page_{name}_queries", query_count)
+    emit(f"page_{name}_bytes", len(response.content))
+    if bare:
+        emit(f"page_{name}_bare_median_s", statistics.median(bare))
+        emit(f"page_{name}_ratio", ratio(seconds, statistics.median(bare)))
+    return seconds
+
+
+def query_spread(client, sheets) -> tuple[int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for sheet in sheets:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(f"/sheets/{sheet.pk}/")
+        counts.append(len(queries))
+    return min(counts), max(counts)
+
+
+def portfolio_url(org) -> str | None:
+    from django.urls import NoReverseMatch, reverse
+
+    for name in PORTFOLIO_URL_NAMES:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def run() -> None:
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+    from django.test import Client
+
+    from sheets.choices import FormType
+    from sheets.models import EvaluationSheet
+
+    orgs = scale_organizations()
+    if not orgs:
+        emit("pages", "skipped (no scale data)")
+        return
+    org = orgs[0]
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=f"scale_{org.lg_code}"))
+    emit("pages_scale_sheets_total", EvaluationSheet.objects.count())
+
+    measure(client, "bare_200_rows", BARE_URL, None)
+    program_sheets = (
+        EvaluationSheet.objects.filter(
+            organization=org, evaluation_fy=YEAR, form_type=FormType.KAMAKURA_PROGRAM
+        )
+        .annotate(subs=Count("program__children"))
+        .order_by("-subs", "pk")
+    )
+    largest = program_sheets.first()
+    emit("page_sheet_sub_programs", largest.subs)
+    measure(client, "sheet", f"/sheets/{largest.pk}/")
+    smallest = program_sheets.order_by("subs", "pk").first()
+    low, high = query_spread(client, [smallest, largest])
+    emit("page_sheet_queries_1_vs_max_subprograms", f"{low}/{high}")
+
+    policy = (
+        EvaluationSheet.objects.filter(
+            organization=org, evaluation_fy=YEAR, form_type=FormType.KAMAKURA_POLICY
+        )
+        .annotate(links=Count("policy_node__program_links"))
+        .order_by("-links", "pk")
+        .first()
+    )
+    if policy:
+        measure(client, "policy_sheet", f"/sheets/{policy.pk}/")
+    demo_policy = EvaluationSheet.objects.filter(
+        form_type=FormType.KAMAKURA_POLICY, organization__lg_code="142042"
+    )
+    if demo_policy.exists():
+        admin = get_user_model().objects.filter(username="auditor").first()
+        if admin:
+            demo_client = Client()
+            demo_client.force_login(admin)
+            measure(demo_client, "policy_sheet_demo_37_programs", f"/sheets/{demo_policy.first().pk}/")
+
+    url = portfolio_url(org)
+    if url:
+        measure(client, "portfolio", url)
+    else:
+        emit("page_portfolio", "skipped (no portfolio page in benchmarks.urls yet)")
+    measure(client, "sheet_list", f"/?year={YEAR}")
+
+
+if __name__ == "__main__":
+    setup_django()
+    run()
