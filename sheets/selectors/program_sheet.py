@@ -21,6 +21,7 @@ from sheets.models import (
     ViewpointAnswer,
     ViewpointQuestion,
 )
+from sheets.selectors import lineage
 from sheets.selectors.common import Check, YearLabels, choice_options, personnel_costs_for
 
 STAFFING_WINDOW = 6  # 個表 §4 and 【参考】 print E−5 … E.
@@ -134,6 +135,10 @@ class ProgramSheetContext(YearLabels):
     benchmark_comparisons: list
     benchmark_rationale: str
     warnings: list[str] = field(default_factory=list)
+    #: 旧事業名: the programs this one continues (renamed or merged), whose history it shows.
+    former_program_names: str = ""
+    #: Which figures of the sheet are the former programs' (shown beside the sheet, not printed).
+    lineage_notes: list[str] = field(default_factory=list)
 
     @property
     def s_title(self) -> str:
@@ -174,10 +179,15 @@ def _cost_index(owners, fiscal_years) -> dict[tuple[int, int, str], CostRecord]:
     return {(r.program_id, r.fiscal_year, r.basis): r for r in records}
 
 
-def _personnel_costs(program: Program, fiscal_years, program_years) -> dict[int, Decimal | None]:
-    """人件費 per year from FTE × unit cost, or the override with its reason."""
-    by_key = personnel_costs_for([program], fiscal_years, program_years)
-    return {fy: by_key[(program.pk, fy)] for fy in fiscal_years}
+def _personnel_costs(program: Program, fiscal_years, program_years, former=()) -> dict[int, Decimal | None]:
+    """人件費 per year from FTE × unit cost, or the override with its reason; a year the program has
+    none reads the former programs' (summed)."""
+    by_key = personnel_costs_for([program, *former], fiscal_years, program_years)
+    result = {}
+    for fy in fiscal_years:
+        own = by_key[(program.pk, fy)]
+        result[fy] = own if own is not None else costs.sum_amounts(by_key[(p.pk, fy)] for p in former)
+    return result
 
 
 def program_sheet_context(*, sheet_id: int) -> ProgramSheetContext:
@@ -191,18 +201,33 @@ def program_sheet_context(*, sheet_id: int) -> ProgramSheetContext:
         .order_by("order", "branch_no", "id")
     )
     owners = [program, *subs]
+    former = list(program.predecessors.order_by("code", "id"))
     staff_years = list(range(e - STAFFING_WINDOW + 1, e + 1))
 
     program_years = {
         (py.program_id, py.fiscal_year): py
-        for py in ProgramYear.objects.filter(program__in=owners, fiscal_year__in={s, e})
+        for py in ProgramYear.objects.filter(program__in=[*owners, *former], fiscal_year__in={s, e})
     }
-    indicators = list(
+    fetched = list(
         Indicator.objects.filter(
-            program__in=owners, kind__in=[IndicatorKind.ACTIVITY, IndicatorKind.REFERENCE]
+            program__in=[*owners, *former], kind__in=[IndicatorKind.ACTIVITY, IndicatorKind.REFERENCE]
         )
     )
-    series = {sr.indicator.pk: sr for sr in indicator_series_for(indicators)}
+    all_series = indicator_series_for(fetched)
+    former_ids = {p.pk for p in former}
+    former_series = [
+        sr
+        for sr in all_series
+        if sr.indicator.program_id in former_ids and sr.indicator.kind == IndicatorKind.REFERENCE
+    ]
+    indicators = [ind for ind in fetched if ind.program_id not in former_ids]
+    series = {
+        sr.indicator.pk: lineage.continued_series(sr, former_series)
+        if sr.indicator.program_id == program.pk
+        else sr
+        for sr in all_series
+        if sr.indicator.program_id not in former_ids
+    }
     activity_by_sub = {}
     for ind in indicators:
         if ind.kind == IndicatorKind.ACTIVITY and ind.program_id != program.pk:
@@ -213,7 +238,7 @@ def program_sheet_context(*, sheet_id: int) -> ProgramSheetContext:
         CostColumn(s, CostBasis.INITIAL_BUDGET, "当初"),
         CostColumn(e, CostBasis.BUDGET, "予算"),
     ]
-    cost_index = _cost_index(owners, {s, e})
+    cost_index = _cost_index([*owners, *former], {s, e})
 
     def sub_amount(sub, column):
         record = cost_index.get((sub.pk, column.fiscal_year, column.basis))
@@ -242,13 +267,18 @@ def program_sheet_context(*, sheet_id: int) -> ProgramSheetContext:
             )
         )
 
-    project_costs, funding_rows, warnings = _funding(program, subs, cost_columns, cost_index)
-    personnel = _personnel_costs(program, staff_years, program_years)
+    project_costs, funding_rows, warnings, lineage_notes = _funding(
+        program, subs, cost_columns, cost_index, former
+    )
+    personnel = _personnel_costs(program, staff_years, program_years, former)
     personnel_costs = [
         personnel.get(c.fiscal_year) if c.basis in (CostBasis.SETTLEMENT, CostBasis.BUDGET) else None
         for c in cost_columns
     ]
-    staff_rows = _staff_rows(program, staff_years)
+    staff_rows, staff_from_former = _staff_rows(program, staff_years, former)
+    if staff_from_former:
+        years = "・".join(fy_label(fy, "plain") for fy in staff_from_former)
+        lineage_notes.append(f"{years}の職員数は旧事業（{lineage.former_names(former)}）のものです。")
     field_label, policy_label = _policy_labels(program, e)
     py_e = program_years.get((program.pk, e))
     program_sheet = getattr(sheet, "program_sheet", None)
@@ -294,24 +324,51 @@ def program_sheet_context(*, sheet_id: int) -> ProgramSheetContext:
         ),
         benchmark_rationale=program_sheet.benchmark_rationale if program_sheet else "",
         warnings=warnings,
+        former_program_names=lineage.former_names(former),
+        lineage_notes=lineage_notes,
     )
 
 
-def _funding(program, subs, cost_columns, cost_index):
+def _column_cost(program, subs, column, cost_index, former):
+    """(own amount, funding lines, sub amounts, from the former programs?) of one money column.
+
+    A year with no record of the program or its sub-programs is read from the former programs.
+    """
+    own = cost_index.get((program.pk, column.fiscal_year, column.basis))
+    sub_amounts = [
+        getattr(cost_index.get((sub.pk, column.fiscal_year, column.basis)), "amount", None) for sub in subs
+    ]
+    if own is not None:
+        return (
+            own.amount,
+            {line.source_type: line.amount for line in own.funding_lines.all()},
+            sub_amounts,
+            False,
+        )
+    if any(a is not None for a in sub_amounts) or not former:
+        return None, {}, sub_amounts, False
+    combined = lineage.combined_cost(cost_index.get((p.pk, column.fiscal_year, column.basis)) for p in former)
+    if combined is None:
+        return None, {}, sub_amounts, False
+    return combined.amount, combined.lines, sub_amounts, True
+
+
+def _funding(program, subs, cost_columns, cost_index, former=()):
     """§3 footer: 財源内訳 per column, 一般財源 derived when not entered, and the identities checked."""
     warnings = []
+    notes = []
     project_costs = []
     amounts = {source: [] for source in KAMAKURA_FUNDING_ROWS}
     derived = {source: [] for source in KAMAKURA_FUNDING_ROWS}
     for column in cost_columns:
-        own = cost_index.get((program.pk, column.fiscal_year, column.basis))
-        sub_amounts = [
-            getattr(cost_index.get((sub.pk, column.fiscal_year, column.basis)), "amount", None)
-            for sub in subs
-        ]
-        total = costs.project_cost(own_amount=own.amount if own else None, sub_amounts=sub_amounts)
+        own_amount, lines, sub_amounts, from_former = _column_cost(program, subs, column, cost_index, former)
+        if from_former:
+            notes.append(
+                f"{fy_label(column.fiscal_year, 'plain')}{column.label}は旧事業"
+                f"（{lineage.former_names(former)}）の額です。"
+            )
+        total = costs.project_cost(own_amount=own_amount, sub_amounts=sub_amounts)
         project_costs.append(total)
-        lines = {line.source_type: line.amount for line in own.funding_lines.all()} if own else {}
         specific = [lines.get(source) for source in KAMAKURA_FUNDING_ROWS if source != FundingSource.GENERAL]
         for source in KAMAKURA_FUNDING_ROWS:
             value = lines.get(source)
@@ -329,23 +386,31 @@ def _funding(program, subs, cost_columns, cost_index):
             )
     labels = dict(FundingSource.choices)
     rows = [FundingRow(str(labels[s]), s, amounts[s], derived[s]) for s in KAMAKURA_FUNDING_ROWS]
-    return project_costs, rows, warnings
+    return project_costs, rows, warnings, notes
 
 
-def _staff_rows(program, staff_years) -> list[StaffRow]:
+def _staff_rows(program, staff_years, former=()) -> tuple[list[StaffRow], list[int]]:
+    """職員数 per category and year; a year without any allocation of the program takes the former
+    programs' allocations, summed per category. Also returns those years."""
     allocations = list(
-        StaffAllocation.objects.filter(program=program, fiscal_year__in=staff_years).select_related(
-            "category"
-        )
+        StaffAllocation.objects.filter(
+            program__in=[program, *former], fiscal_year__in=staff_years
+        ).select_related("category")
     )
     categories = {a.category_id: a.category for a in allocations}
     for category in StaffCategory.objects.filter(organization_id=program.organization_id):
         categories.setdefault(category.pk, category)
-    fte = {(a.category_id, a.fiscal_year): a.fte for a in allocations}
-    return [
-        StaffRow(category, [fte.get((category.pk, fy)) for fy in staff_years])
+    own_years = {a.fiscal_year for a in allocations if a.program_id == program.pk}
+    former_years = sorted({a.fiscal_year for a in allocations if a.program_id != program.pk} - own_years)
+    fte: dict[tuple[int, int], list] = {}
+    for a in allocations:
+        if a.program_id == program.pk or a.fiscal_year in former_years:
+            fte.setdefault((a.category_id, a.fiscal_year), []).append(a.fte)
+    rows = [
+        StaffRow(category, [costs.sum_amounts(fte.get((category.pk, fy), [])) for fy in staff_years])
         for category in sorted(categories.values(), key=lambda c: (c.order, c.pk))
     ]
+    return rows, former_years
 
 
 def _evaluations(sheet, subs) -> list[SubProgramEvaluation]:
