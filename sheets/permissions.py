@@ -126,6 +126,26 @@ def _roles_over(user, sheet: EvaluationSheet) -> set[str]:
     return roles
 
 
+def evaluator_unit_over(user, sheet: EvaluationSheet) -> OrgUnit | None:
+    """The unit over the sheet's owner for which the user is an evaluator (課長 / 部長); the nearest
+    one to the owner when there are several."""
+    owners = None
+    found = []
+    for m in _memberships(user):
+        if m.role != Role.EVALUATOR or m.organization_id != sheet.organization_id or m.org_unit_id is None:
+            continue
+        owners = _owner_unit_ids(sheet) if owners is None else owners
+        if m.org_unit_id in owners:
+            found.append(m.org_unit)
+    unit = sheet.owner_unit
+    while unit is not None:  # nearest first: the 課 before its 部
+        for candidate in found:
+            if candidate.pk == unit.pk:
+                return candidate
+        unit = unit.parent
+    return None
+
+
 def can_edit_sheet(user, sheet: EvaluationSheet) -> bool:
     """While editable: staff and evaluators of the owning unit, the policy owners of a policy-level
     sheet's lead unit, and administrators."""

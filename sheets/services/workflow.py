@@ -14,10 +14,10 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sheets.choices import SheetStatus
+from sheets.choices import Role, SheetStatus, SignatoryRole
 from sheets.history import records_history
-from sheets.models import EvaluationSheet, SheetTransition
-from sheets.permissions import can_edit_sheet, can_review_sheet, is_administrator
+from sheets.models import EvaluationSheet, SheetSignatory, SheetTransition
+from sheets.permissions import can_edit_sheet, can_review_sheet, evaluator_unit_over, is_administrator
 
 
 class Action(models.TextChoices):
@@ -93,7 +93,37 @@ def sheet_transition(*, sheet: EvaluationSheet, action: str, by, comment: str = 
     locked.version += 1
     locked.updated_by = by
     locked.save(update_fields=["status", "version", "updated_by", "updated_at"])
+    if action == Action.APPROVE:
+        sign_as_evaluator(locked, by)
     return locked
 
 
-__all__ = ["RULES", "Action", "allowed_actions", "sheet_transition"]
+def signer_name(user) -> str:
+    """氏名 as the forms print it: family name, full-width space, given name."""
+    name = "　".join(part for part in (user.last_name.strip(), user.first_name.strip()) if part)
+    return name or user.get_username()
+
+
+def sign_as_evaluator(sheet: EvaluationSheet, by) -> SheetSignatory | None:
+    """The approving 課長 / 部長 becomes the sheet's 評価者 for their unit (職名 from the unit).
+
+    An administrator approving on someone's behalf signs nothing: the 評価者 stays as entered.
+    """
+    unit = evaluator_unit_over(by, sheet)
+    if unit is None:
+        return None
+    title = unit.head_title or f"{unit.name}長"
+    evaluators = SheetSignatory.objects.filter(sheet=sheet, role=SignatoryRole.EVALUATOR)
+    signatory = (
+        evaluators.filter(org_unit=unit).first()
+        or evaluators.filter(org_unit__isnull=True, title=title).first()
+        or SheetSignatory(sheet=sheet, role=SignatoryRole.EVALUATOR, order=evaluators.count() + 1)
+    )
+    signatory.org_unit = unit
+    signatory.title = title
+    signatory.person_name = signer_name(by)
+    signatory.save()
+    return signatory
+
+
+__all__ = ["RULES", "Action", "allowed_actions", "sheet_transition", "sign_as_evaluator"]

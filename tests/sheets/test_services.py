@@ -139,7 +139,7 @@ def test_stale_version_is_refused_and_nothing_changes(demo_sheet, staff):
     with pytest.raises(StaleSheetError) as exc:
         program_sheet_save(sheet=demo_sheet, data=data, by=staff, expected_version=1)
     message = exc.value.messages[0]
-    assert message.startswith("このシートは他の利用者が先に保存しました（評価 課長さん、")
+    assert message.startswith("このシートは他の利用者が先に保存しました（山田 花子さん、")
     assert "最新の内容を確認してから、もう一度保存してください。" in message
     assert printed(demo_sheet) == before
     assert EvaluationSheet.objects.get(pk=demo_sheet.pk).version == 2

@@ -256,3 +256,26 @@ def test_history_includes_the_peer_comparisons(demo_sheet, client, login_as, dja
     login_as("auditor")
     page = client.get(reverse("sheets:history", args=[demo_sheet.pk])).content.decode()
     assert "14人/84人/56回" in page
+
+
+def test_the_approving_evaluator_signs_as_評価者(demo_sheet, django_user_model):
+    from sheets.models import SheetSignatory
+    from sheets.selectors.program_sheet import program_sheet_context
+
+    evaluator = _user(django_user_model, "evaluator")
+    evaluator.last_name, evaluator.first_name = "鈴木", "次郎"
+    evaluator.save()
+    before = SheetSignatory.objects.filter(sheet=demo_sheet).count()
+    sheet_transition(sheet=demo_sheet, action=Action.SUBMIT, by=_user(django_user_model, "staff"))
+    sheet_transition(sheet=demo_sheet, action=Action.APPROVE, by=evaluator)
+
+    assert SheetSignatory.objects.filter(sheet=demo_sheet).count() == before  # the 課長's line, replaced
+    assert program_sheet_context(sheet_id=demo_sheet.pk).evaluators == ["生活福祉課長　鈴木　次郎"]
+
+
+def test_an_administrator_approving_leaves_the_評価者_as_entered(demo_sheet, django_user_model):
+    from sheets.selectors.program_sheet import program_sheet_context
+
+    sheet_transition(sheet=demo_sheet, action=Action.SUBMIT, by=_user(django_user_model, "staff"))
+    sheet_transition(sheet=demo_sheet, action=Action.APPROVE, by=_user(django_user_model, "admin"))
+    assert program_sheet_context(sheet_id=demo_sheet.pk).evaluators == ["生活福祉課長　山田　花子"]
