@@ -219,3 +219,28 @@ def test_a_year_is_submitted_returned_approved_locked_and_rolled_over(live_serve
     page.goto(sheet_url)
     assert "確定済" in page.inner_text(".toolbar")
     assert page.get_by_role("link", name="編集する").count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_auditor_prints_a_department_as_one_pdf(live_server, browser_page, tmp_path, settings):
+    from sheets.demo import demo_load
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    demo_load()
+    page, base = browser_page, live_server.url
+    _sign_in(page, base, "auditor")
+    page.get_by_role("link", name="一括印刷").click()
+    page.select_option("#id_department", label="鎌倉市　健康福祉部")
+    page.get_by_label("PDF（1つのファイルにまとめる）").check()
+    page.get_by_role("button", name="印刷を始める").click()
+    page.wait_for_url(f"{base}/printing/jobs/*/")
+    assert "4 / 4 シート" in page.inner_text("#print-progress")  # three 個表 and the 施策の方針
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="ダウンロード").click()
+    pdf = tmp_path / "department.pdf"
+    download_info.value.save_as(pdf)
+    assert download_info.value.suggested_filename == "2025_鎌倉市_健康福祉部.pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    for program in ("共生社会推進事業", "ひきこもり対策推進事業", "生活保護事務"):
+        assert program in text
