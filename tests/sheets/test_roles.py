@@ -101,3 +101,57 @@ def test_changing_the_id_in_the_url_to_another_municipalitys_sheet_is_refused(
     assert response.status_code == DENIED
     kunitachi_sheet.refresh_from_db()
     assert kunitachi_sheet.status == "draft"
+
+
+#: The other apps' views and the other forms' edit pages × roles (GET), with oki_staff of 沖縄県 too.
+OTHER_ROLES = [*ROLES, "oki_staff"]
+OTHER_MATRIX = {
+    "sheets:policy_edit": [LOGIN, DENIED, DENIED, OK, DENIED, OK, DENIED, DENIED],
+    "sheets:initiative_edit": [LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK],
+    "sheets:policy_management_edit": [LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK, DENIED],
+    "benchmarks:program": [LOGIN, OK, OK, OK, OK, OK, DENIED, DENIED],
+    "benchmarks:program_trends": [LOGIN, OK, OK, OK, OK, OK, DENIED, DENIED],
+    "benchmarks:program_trends_pdf": [LOGIN, OK, OK, OK, OK, OK, DENIED, DENIED],
+    "benchmarks:department_portfolio": [LOGIN, OK, OK, OK, OK, OK, DENIED, DENIED],
+    "benchmarks:department_portfolio_xlsx": [LOGIN, OK, OK, OK, OK, OK, DENIED, DENIED],
+    "benchmarks:policy_portfolio": [LOGIN, OK, OK, OK, OK, OK, DENIED, DENIED],
+    "benchmarks:survey_index": [LOGIN, OK, OK, OK, OK, OK, OK, OK],
+    "datasets:export": [LOGIN, OK, OK, OK, OK, OK, OK, OK],
+    "datasets:import": [LOGIN, OK, OK, DENIED, DENIED, OK, OK, OK],  # auditors read, never write
+    "printing:form": [LOGIN, OK, OK, OK, OK, OK, OK, OK],  # each is offered only what they may read
+}
+
+
+def _other_url(view: str) -> str:
+    from sheets.models import OrgUnit
+
+    sheets = EvaluationSheet.objects
+    program = sheets.get(form_type="kmk_program", evaluation_fy=2025, program__code="健福-17")
+    policy = sheets.get(form_type="kmk_policy", evaluation_fy=2025)
+    args = {
+        "sheets:policy_edit": [policy.pk],
+        "sheets:initiative_edit": [sheets.filter(form_type="oki_initiative").first().pk],
+        "sheets:policy_management_edit": [sheets.filter(form_type="kni_policy").first().pk],
+        "benchmarks:department_portfolio": [
+            OrgUnit.objects.get(organization__lg_code="142042", name="健康福祉部").pk
+        ],
+        "benchmarks:policy_portfolio": [policy.policy_node_id],
+    }
+    args["benchmarks:department_portfolio_xlsx"] = args["benchmarks:department_portfolio"]
+    if view.startswith("benchmarks:program"):
+        args[view] = [program.pk]
+    return reverse(view, args=args.get(view, []))
+
+
+@pytest.mark.parametrize(
+    ("view", "role", "status"),
+    [
+        pytest.param(view, role, status, id=f"{view}-{role}")
+        for view, expected in OTHER_MATRIX.items()
+        for role, status in zip(OTHER_ROLES, expected, strict=True)
+    ],
+)
+def test_other_views_role_matrix(all_demos, db, client, login_as, view, role, status):
+    if role != "anonymous":
+        login_as(role)
+    assert client.get(_other_url(view)).status_code == status
