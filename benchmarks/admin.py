@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from sheets.admin_scope import OrganizationScopedAdmin
+
 from . import models
 
 
@@ -30,12 +32,12 @@ class BenchmarkEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.PublicationSettings)
-class PublicationSettingsAdmin(admin.ModelAdmin):
+class PublicationSettingsAdmin(OrganizationScopedAdmin, admin.ModelAdmin):
     list_display = ["organization", "small_count_threshold", "small_count_mode"]
 
 
 @admin.register(models.SurveyOwnAnswer)
-class SurveyOwnAnswerAdmin(admin.ModelAdmin):
+class SurveyOwnAnswerAdmin(OrganizationScopedAdmin, admin.ModelAdmin):
     list_display = ["organization", "option", "note"]
     list_select_related = ["organization", "option__question"]
     raw_id_fields = ["organization", "option"]

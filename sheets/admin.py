@@ -1,16 +1,22 @@
 from django.contrib import admin
 
 from . import models
+from .admin_scope import OrganizationScopedAdmin, ScopedStackedInline, ScopedTabularInline
 
 
-class OrgUnitInline(admin.TabularInline):
+class OrgUnitInline(ScopedTabularInline):
     model = models.OrgUnit
     fk_name = "organization"
     extra = 0
 
 
 @admin.register(models.Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(OrganizationScopedAdmin, admin.ModelAdmin):
+    # A municipality edits its own record, but neither adds nor removes organisations nor changes
+    # what identifies and classifies it.
+    organization_field = "pk"
+    municipal_add = municipal_delete = False
+    municipal_readonly_fields = ("lg_code", "kind", "prefecture", "size_class")
     list_display = ["lg_code", "name", "kind", "prefecture", "size_class", "population"]
     list_filter = ["kind", "size_class"]
     search_fields = ["name", "lg_code"]
@@ -23,142 +29,146 @@ class SizeClassAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.OrgUnit)
-class OrgUnitAdmin(admin.ModelAdmin):
+class OrgUnitAdmin(OrganizationScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "kind", "organization", "parent", "code_prefix", "head_title"]
     list_filter = ["organization", "kind"]
     search_fields = ["name"]
 
 
 @admin.register(models.Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(OrganizationScopedAdmin, admin.ModelAdmin):
     list_display = ["user", "organization", "org_unit", "role"]
     list_filter = ["organization", "role"]
 
 
-class ChoiceOptionInline(admin.TabularInline):
+class ChoiceOptionInline(ScopedTabularInline):
     model = models.ChoiceOption
     extra = 0
 
 
 @admin.register(models.ChoiceSet)
-class ChoiceSetAdmin(admin.ModelAdmin):
+class ChoiceSetAdmin(OrganizationScopedAdmin, admin.ModelAdmin):
+    # Rows without an organisation are shared by everyone: readable, not editable (see admin_scope).
     list_display = ["key", "label", "organization", "valid_from_fy"]
     inlines = [ChoiceOptionInline]
 
 
-class PolicyLevelInline(admin.TabularInline):
+class PolicyLevelInline(ScopedTabularInline):
     model = models.PolicyLevel
     extra = 0
 
 
 @admin.register(models.Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(OrganizationScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "organization", "kind", "start_fy", "end_fy"]
     inlines = [PolicyLevelInline]
 
 
-class PolicyNodeItemInline(admin.TabularInline):
+class PolicyNodeItemInline(ScopedTabularInline):
     model = models.PolicyNodeItem
     extra = 0
 
 
 @admin.register(models.PolicyNode)
-class PolicyNodeAdmin(admin.ModelAdmin):
+class PolicyNodeAdmin(OrganizationScopedAdmin, admin.ModelAdmin):
+    organization_field = "plan__organization"
     list_display = ["code", "name", "level", "plan", "parent"]
     list_filter = ["plan", "level"]
     search_fields = ["code", "name"]
     inlines = [PolicyNodeItemInline]
 
 
-class ProgramYearInline(admin.StackedInline):
+class ProgramYearInline(ScopedStackedInline):
     model = models.ProgramYear
     extra = 0
     raw_id_fields = ["outcome_indicator"]
 
 
-class InitiativePlanYearInline(admin.TabularInline):
+class InitiativePlanYearInline(ScopedTabularInline):
     model = models.InitiativePlanYear
     extra = 0
 
 
-class ProgramRelatedUnitInline(admin.TabularInline):
+class ProgramRelatedUnitInline(ScopedTabularInline):
     model = models.ProgramRelatedUnit
     extra = 0
 
 
-class ProgramPolicyLinkInline(admin.TabularInline):
+class ProgramPolicyLinkInline(ScopedTabularInline):
     model = models.ProgramPolicyLink
     extra = 0
 
 
 @admin.register(models.Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(OrganizationScopedAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "kind", "parent", "owner_unit", "valid_from_fy", "valid_to_fy"]
     list_filter = ["organization", "kind"]
     search_fields = ["code", "name"]
     inlines = [ProgramYearInline, ProgramRelatedUnitInline, ProgramPolicyLinkInline, InitiativePlanYearInline]
 
 
-class SheetSignatoryInline(admin.TabularInline):
+class SheetSignatoryInline(ScopedTabularInline):
     model = models.SheetSignatory
     extra = 0
 
 
-class NarrativeBlockInline(admin.StackedInline):
+class NarrativeBlockInline(ScopedStackedInline):
     model = models.NarrativeBlock
     extra = 0
 
 
-class ProgramSheetInline(admin.StackedInline):
+class ProgramSheetInline(ScopedStackedInline):
     model = models.ProgramSheet
     extra = 0
 
 
-class ViewpointAnswerInline(admin.TabularInline):
+class ViewpointAnswerInline(ScopedTabularInline):
     model = models.ViewpointAnswer
     extra = 0
 
 
-class SubProgramEvaluationInline(admin.StackedInline):
+class SubProgramEvaluationInline(ScopedStackedInline):
     model = models.SubProgramEvaluation
     extra = 0
 
 
-class ProgramPolicyEvaluationInline(admin.TabularInline):
+class ProgramPolicyEvaluationInline(ScopedTabularInline):
     model = models.ProgramPolicyEvaluation
     extra = 0
     raw_id_fields = ["program"]
 
 
-class PolicyManagementSheetInline(admin.StackedInline):
+class PolicyManagementSheetInline(ScopedStackedInline):
     model = models.PolicyManagementSheet
     extra = 0
 
 
-class InitiativeSheetInline(admin.StackedInline):
+class InitiativeSheetInline(ScopedStackedInline):
     model = models.OkinawaInitiativeSheet
     extra = 0
 
 
-class CheckFactorInline(admin.TabularInline):
+class CheckFactorInline(ScopedTabularInline):
     model = models.CheckFactor
     extra = 0
 
 
-class ImprovementPlanInline(admin.TabularInline):
+class ImprovementPlanInline(ScopedTabularInline):
     model = models.ImprovementPlan
     extra = 0
     fk_name = "sheet"
 
 
-class ImprovementReflectionInline(admin.TabularInline):
+class ImprovementReflectionInline(ScopedTabularInline):
     model = models.ImprovementReflection
     extra = 0
     raw_id_fields = ["source_plan"]
 
 
 @admin.register(models.EvaluationSheet)
-class EvaluationSheetAdmin(admin.ModelAdmin):
+class EvaluationSheetAdmin(OrganizationScopedAdmin, admin.ModelAdmin):
+    # Sheet data is edited on the app's own pages (workflow, locking, history): read-only here.
+    municipal_add = municipal_change = municipal_delete = False
     list_display = ["evaluation_fy", "form_type", "program", "policy_node", "status", "locked_at", "version"]
     list_filter = ["evaluation_fy", "form_type", "status", "organization"]
     readonly_fields = ["version", "updated_at", "updated_by", "frozen_values"]
@@ -178,6 +188,6 @@ class EvaluationSheetAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.ViewpointQuestion)
-class ViewpointQuestionAdmin(admin.ModelAdmin):
+class ViewpointQuestionAdmin(OrganizationScopedAdmin, admin.ModelAdmin):
     list_display = ["order", "viewpoint", "text", "choice_set", "organization", "valid_from_fy"]
     list_filter = ["organization"]

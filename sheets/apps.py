@@ -6,4 +6,5 @@ class SheetsConfig(AppConfig):
     verbose_name = "評価シート"
 
     def ready(self):
-        from sheets import audit  # noqa: F401 - connects the sign-in signals of the audit log
+        # Imported for their signal receivers: the sign-in audit log, and is_staff for administrators.
+        from sheets import audit, signals_admin  # noqa: F401
