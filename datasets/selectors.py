@@ -2,7 +2,9 @@
 
 Every queryset here is ordered, joins what its rows print (``select_related``) and is meant to be
 iterated with ``.iterator(chunk_size=CHUNK_SIZE)``, so a prefecture's 100,000 values never sit in
-memory at once. Achievement comes from :func:`indicators.selectors.IndicatorSeries.achievement`
+memory at once. The two big sheets (指標値, 事業費) read their rows as tuples (``values_list``) and
+their owners once per indicator or per chunk: a model instance per row was most of the export's
+time. Achievement comes from :func:`indicators.selectors.IndicatorSeries.achievement`
 (the functions of ``indicators/calculations.py``), never from a formula of this module.
 """
 
@@ -10,7 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import groupby
+from decimal import Decimal
+from functools import lru_cache
+from itertools import groupby, islice
+from operator import itemgetter
+from typing import NamedTuple
 
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -19,7 +25,14 @@ from datasets.definitions import COSTS, INDICATOR_VALUES, YEAR_WINDOW
 from hikikomori_eval.wareki import fy_label
 from indicators import costs
 from indicators.choices import CostBasis, IndicatorKind, ValueType
-from indicators.models import BudgetProject, CostRecord, Indicator, IndicatorValue, StaffAllocation
+from indicators.models import (
+    BudgetProject,
+    CostRecord,
+    FundingLine,
+    Indicator,
+    IndicatorValue,
+    StaffAllocation,
+)
 from indicators.selectors import STATUS_TOKENS, IndicatorSeries
 from sheets.choices import ProgramKind
 from sheets.models import (
@@ -214,6 +227,22 @@ def owner_cells(organization, program, policy_node) -> dict:
     return cells
 
 
+def _row_template(cells: dict, names: list[str]) -> list:
+    """A row aligned with ``names`` holding ``cells`` (None elsewhere): copied, then filled per row."""
+    return [cells.get(name) for name in names]
+
+
+def _batches(iterable, size: int) -> Iterator[list]:
+    it = iter(iterable)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+@lru_cache(maxsize=64)
+def _fiscal_year_label(fy: int) -> str:
+    return fy_label(fy, "plain")
+
+
 def value_queryset(scope: DatasetScope):
     """The values of the scope's indicators in its years, ordered by indicator (no joins: see value_rows)."""
     return (
@@ -223,6 +252,18 @@ def value_queryset(scope: DatasetScope):
         .only("indicator_id", "fiscal_year", "value_type", "value", "status", "provisional", "note")
         .order_by("indicator_id", "fiscal_year", "value_type")
     )
+
+
+class _Value(NamedTuple):
+    """One IndicatorValue as read for the export (a tuple: no model instance per value row)."""
+
+    indicator_id: int
+    fiscal_year: int
+    value_type: str
+    value: Decimal | None
+    status: str
+    provisional: bool
+    note: str
 
 
 def _indicators_by_id(scope: DatasetScope) -> Iterator[Indicator]:
@@ -238,16 +279,25 @@ def value_rows(scope: DatasetScope) -> Iterator[list]:
     """Rows of the 指標値 sheet; the actual row of a year carries that year's 達成度.
 
     Values and indicators are both read in indicator-id order and merged, so each indicator (with
-    its organisation and program) is built once, not once per value row.
+    its organisation and program) is built once, not once per value row. Values are read as tuples
+    (``values_list``): a model instance per value row was most of the sheet's time.
     """
     kinds = {k: str(label) for k, label in IndicatorKind.choices}
     types = {k: str(label) for k, label in ValueType.choices}
     names = [c.name for c in INDICATOR_VALUES.columns]
+    at = {name: i for i, name in enumerate(names)}
+    i_fy, i_fy_label = at["fiscal_year"], at["fiscal_year_label"]
+    i_type, i_value = at["value_type"], at["value"]
+    i_provisional, i_note = at["provisional"], at["note"]
+    i_achievement, i_achievement_raw = at["achievement"], at["achievement_raw"]
     indicators = _indicators_by_id(scope)
     indicator = None
-    owner: dict = {}
-    values = value_queryset(scope).iterator(chunk_size=CHUNK_SIZE)
-    for (indicator_id, fy), group in groupby(values, key=lambda v: (v.indicator_id, v.fiscal_year)):
+    template: list = []
+    values = map(
+        _Value._make,
+        value_queryset(scope).values_list(*_Value._fields).iterator(chunk_size=CHUNK_SIZE),
+    )
+    for (indicator_id, fy), group in groupby(values, key=itemgetter(0, 1)):
         while indicator is None or indicator.pk < indicator_id:
             indicator = next(indicators)
             owner = owner_cells(indicator.organization, indicator.program, indicator.policy_node)
@@ -257,36 +307,44 @@ def value_rows(scope: DatasetScope) -> Iterator[list]:
                 indicator_name=indicator.name,
                 unit=indicator.unit,
             )
+            template = _row_template(owner, names)
         group = list(group)
         series = IndicatorSeries(
             indicator=indicator, values={(v.fiscal_year, v.value_type): v for v in group}
         )
         rate = series.achievement(fy, decimals=ACHIEVEMENT_DECIMALS)
-        base = {**owner, "fiscal_year": fy, "fiscal_year_label": fy_label(fy, "plain")}
+        base = template.copy()
+        base[i_fy] = fy
+        base[i_fy_label] = _fiscal_year_label(fy)
         for v in group:
-            cells = dict(base)
+            row = base.copy()
             cell = series.cell(fy, v.value_type)
-            cells.update(
-                value_type=types.get(v.value_type, v.value_type),
-                value=cell.number if cell.number is not None else STATUS_TOKENS.get(v.status, ""),
-                provisional=v.provisional,
-                note=v.note,
-            )
+            row[i_type] = types.get(v.value_type, v.value_type)
+            row[i_value] = cell.number if cell.number is not None else STATUS_TOKENS.get(v.status, "")
+            row[i_provisional] = v.provisional
+            row[i_note] = v.note
             if v.value_type == ValueType.ACTUAL:
-                cells.update(achievement=rate.shown, achievement_raw=rate.raw)
-            yield [cells.get(name) for name in names]
+                row[i_achievement] = rate.shown
+                row[i_achievement_raw] = rate.raw
+            yield row
+
+
+def _cost_records(scope: DatasetScope):
+    """The scope's cost records in export order (program, budget project, policy node, year, basis)."""
+    owners = scope_owner_programs(scope).values("pk")
+    budget_projects = BudgetProject.objects.filter(programs__in=owners).values("pk")
+    return CostRecord.objects.filter(
+        Q(program__in=owners)
+        | Q(policy_node__in=scope_policy_nodes(scope).values("pk"))
+        | Q(budget_project__in=budget_projects),
+        fiscal_year__in=scope.fiscal_years,
+    ).order_by("program_id", "budget_project_id", "policy_node_id", "fiscal_year", "basis")
 
 
 def cost_queryset(scope: DatasetScope):
-    owners = scope_owner_programs(scope).values("pk")
-    budget_projects = BudgetProject.objects.filter(programs__in=owners).values("pk")
+    """The cost records of the scope as model instances with their owners and funding lines."""
     return (
-        CostRecord.objects.filter(
-            Q(program__in=owners)
-            | Q(policy_node__in=scope_policy_nodes(scope).values("pk"))
-            | Q(budget_project__in=budget_projects),
-            fiscal_year__in=scope.fiscal_years,
-        )
+        _cost_records(scope)
         .select_related(
             "program__organization",
             "program__parent",
@@ -296,33 +354,106 @@ def cost_queryset(scope: DatasetScope):
             "execution_method",
         )
         .prefetch_related("funding_lines")
-        .order_by("program_id", "budget_project_id", "policy_node_id", "fiscal_year", "basis")
     )
 
 
+class _CostRecord(NamedTuple):
+    """One CostRecord as read for the export, with the labels of its foreign keys (one joined query)."""
+
+    pk: int
+    program_id: int | None
+    budget_project_id: int | None
+    policy_node_id: int | None
+    fiscal_year: int
+    basis: str
+    amount: Decimal | None
+    work_hours: Decimal | None
+    personnel_cost: Decimal | None
+    main_funding_id: int | None
+    execution_method_id: int | None
+    budget_project_name: str | None
+    main_funding_label: str | None
+    execution_method_label: str | None
+
+
+_COST_FIELDS = (
+    *_CostRecord._fields[:-3],
+    "budget_project__name",
+    "main_funding__label",
+    "execution_method__label",
+)
+
+
+def _cost_owner_templates(records: list[_CostRecord], names: list[str]) -> dict[tuple, list]:
+    """Row templates (owner cells) of the owners of a chunk of cost records: three queries at most.
+
+    Records are ordered by owner, so a chunk names at most ``CHUNK_SIZE`` owners and nothing is kept
+    from one chunk to the next.
+    """
+    templates: dict[tuple, list] = {}
+    program_ids = {r.program_id for r in records if r.program_id}
+    project_ids = {r.budget_project_id for r in records if not r.program_id and r.budget_project_id}
+    node_ids = {
+        r.policy_node_id for r in records if not r.program_id and not r.budget_project_id and r.policy_node_id
+    }
+    if program_ids:
+        for program in Program.objects.filter(pk__in=program_ids).select_related("organization", "parent"):
+            cells = owner_cells(program.organization, program, None)
+            templates["program", program.pk] = _row_template(cells, names)
+    if project_ids:
+        for project in BudgetProject.objects.filter(pk__in=project_ids).select_related("organization"):
+            templates["budget_project", project.pk] = _row_template(
+                owner_cells(project.organization, None, None), names
+            )
+    if node_ids:
+        for node in PolicyNode.objects.filter(pk__in=node_ids).select_related("plan__organization"):
+            cells = owner_cells(node.plan.organization, None, node)
+            templates["policy_node", node.pk] = _row_template(cells, names)
+    return templates
+
+
+def _funding_lines(record_ids: list[int]) -> dict[int, dict[str, Decimal]]:
+    lines: dict[int, dict[str, Decimal]] = {}
+    rows = FundingLine.objects.filter(cost_record_id__in=record_ids).order_by("cost_record_id", "source_type")
+    for record_id, source, amount in rows.values_list("cost_record_id", "source_type", "amount"):
+        lines.setdefault(record_id, {})[source] = amount
+    return lines
+
+
 def cost_rows(scope: DatasetScope) -> Iterator[list]:
+    """Rows of the 事業費 sheet, read as tuples in chunks: per chunk one query for the funding lines
+    and one per kind of owner, instead of model instances and a prefetch per record.
+    """
     bases = {k: str(label) for k, label in CostBasis.choices}
     names = [c.name for c in COSTS.columns]
-    for record in cost_queryset(scope).iterator(chunk_size=CHUNK_SIZE):
-        if record.program_id:
-            organization = record.program.organization
-        elif record.budget_project_id:
-            organization = record.budget_project.organization
-        else:
-            organization = record.policy_node.plan.organization
-        cells = owner_cells(organization, record.program, record.policy_node)
-        lines = {line.source_type: line.amount for line in record.funding_lines.all()}
-        cells.update(
-            budget_project=record.budget_project.name if record.budget_project_id else "",
-            fiscal_year=record.fiscal_year,
-            fiscal_year_label=fy_label(record.fiscal_year, "plain"),
-            basis=bases.get(record.basis, record.basis),
-            amount=record.amount,
-            funding_total=costs.sum_amounts(lines.values()),
-            work_hours=record.work_hours,
-            personnel_cost=record.personnel_cost,
-            main_funding=record.main_funding.label if record.main_funding_id else "",
-            execution_method=record.execution_method.label if record.execution_method_id else "",
-            **{f"funding_{source}": amount for source, amount in lines.items()},
-        )
-        yield [cells.get(name) for name in names]
+    at = {name: i for i, name in enumerate(names)}
+    funding_at = {name.removeprefix("funding_"): i for name, i in at.items() if name.startswith("funding_")}
+    funding_at.pop("total", None)
+    records = map(
+        _CostRecord._make, _cost_records(scope).values_list(*_COST_FIELDS).iterator(chunk_size=CHUNK_SIZE)
+    )
+    for chunk in _batches(records, CHUNK_SIZE):
+        templates = _cost_owner_templates(chunk, names)
+        lines = _funding_lines([r.pk for r in chunk])
+        for r in chunk:
+            if r.program_id:
+                row = templates["program", r.program_id].copy()
+            elif r.budget_project_id:
+                row = templates["budget_project", r.budget_project_id].copy()
+            else:
+                row = templates["policy_node", r.policy_node_id].copy()
+            record_lines = lines.get(r.pk, {})
+            row[at["budget_project"]] = r.budget_project_name if r.budget_project_id else ""
+            row[at["fiscal_year"]] = r.fiscal_year
+            row[at["fiscal_year_label"]] = _fiscal_year_label(r.fiscal_year)
+            row[at["basis"]] = bases.get(r.basis, r.basis)
+            row[at["amount"]] = r.amount
+            row[at["funding_total"]] = costs.sum_amounts(record_lines.values())
+            row[at["work_hours"]] = r.work_hours
+            row[at["personnel_cost"]] = r.personnel_cost
+            row[at["main_funding"]] = r.main_funding_label if r.main_funding_id else ""
+            row[at["execution_method"]] = r.execution_method_label if r.execution_method_id else ""
+            for source, amount in record_lines.items():
+                if source in funding_at:
+                    row[funding_at[source]] = amount
+            yield row
