@@ -1,7 +1,9 @@
 """Batch printing: all sheets of one department rendered by task workers (Django Tasks, database backend).
 
 Runs itself in a process whose task backend is ``django_tasks_db.DatabaseBackend`` and starts N
-``manage.py db_worker`` processes; a job is timed from its creation to its finished file. Baselines of
+``manage.py db_worker`` processes; a job is timed from its creation to its finished file, and the CPU
+seconds its workers used are counted (``batch_Nw_cpu_per_sheet_s``: per sheet per core, whatever else
+runs on the machine). Baselines of
 the same run: the same sheets rendered one after the other in this process (``sheet_export``), and
 LibreOffice converting the same sheets' Excel exports in one call.
 """
@@ -50,6 +52,22 @@ def start_workers(count: int) -> list[subprocess.Popen]:
         )  # fmt: skip
         for i in range(count)
     ]
+
+
+def workers_cpu_seconds(workers: list[subprocess.Popen]) -> float | None:
+    """CPU seconds (user + system) the worker processes have used so far; None without Linux's /proc.
+
+    Unlike a job's wall-clock time, this does not grow when other work on a shared machine takes the
+    cores, so the CPU seconds per sheet compare runs made under different loads.
+    """
+    total = 0.0
+    for worker in workers:
+        try:
+            fields = Path(f"/proc/{worker.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return total
 
 
 def stop_workers(workers: list[subprocess.Popen]) -> None:
@@ -138,19 +156,24 @@ def run() -> None:
     size = chunk_size_for(len(sheets))
     chunks = [sheets[i : i + size] for i in range(0, len(sheets), size)]
     # Interleaved, chunk by chunk, so that a change of the machine's load hits both alike.
-    single, printing_path = 0.0, 0.0
+    # CPU seconds as well: on a shared machine they vary less than the wall clock.
+    single, printing_path, printing_cpu = 0.0, 0.0, 0.0
     for round_ in range(2):
         for chunk in chunks:
             a = lambda chunk=chunk: [exports.sheet_export(s, "pdf") for s in chunk]  # noqa: E731
             b = lambda chunk=chunk: render.documents_pdf([render.sheet_document(s) for s in chunk])  # noqa: E731
-            first, second = (a, b) if round_ % 2 == 0 else (b, a)
-            t_first, _ = timed(first)
-            t_second, _ = timed(second)
-            single += t_first if first is a else t_second
-            printing_path += t_second if first is a else t_first
+            for fn in (a, b) if round_ % 2 == 0 else (b, a):
+                cpu = time.process_time()
+                seconds, _ = timed(fn)
+                if fn is a:
+                    single += seconds
+                else:
+                    printing_path += seconds
+                    printing_cpu += time.process_time() - cpu
     inprocess = single / 2
     emit("batch_inprocess_per_sheet_s", inprocess / len(sheets))
     emit("batch_inprocess_printing_path_per_sheet_s", printing_path / 2 / len(sheets))
+    emit("batch_inprocess_printing_path_cpu_per_sheet_s", printing_cpu / 2 / len(sheets))
     emit("batch_printing_path_vs_sheet_export_ratio", ratio(printing_path, single))
 
     if soffice():
@@ -176,6 +199,7 @@ def run() -> None:
     # 1 and 2 workers alternately, twice: the best of each is kept, so that a burst of other work on a
     # shared machine does not decide the comparison.
     best: dict[int, tuple[float, object]] = {}
+    cpu_per_sheet: dict[int, float] = {}
     speedups = []
     for _round in range(ROUNDS):
         speedups.append(cpu_parallel_speedup())
@@ -183,9 +207,14 @@ def run() -> None:
             workers = start_workers(count)
             try:
                 run_job(user=user, department=department, fmt=PrintFormat.PDF_COMBINED, year=year)  # warm-up
+                cpu_before = workers_cpu_seconds(workers)
                 seconds, job = run_job(
                     user=user, department=department, fmt=PrintFormat.PDF_COMBINED, year=year
                 )
+                cpu_after = workers_cpu_seconds(workers)
+                if cpu_before is not None and cpu_after is not None:
+                    used = (cpu_after - cpu_before) / job.total
+                    cpu_per_sheet[count] = min(used, cpu_per_sheet.get(count, used))
                 if count not in best or seconds < best[count][0]:
                     best[count] = (seconds, job)
                 if count == WORKER_COUNTS[-1] and _round == 0:
@@ -203,6 +232,8 @@ def run() -> None:
         emit(f"batch_{count}w_sheets_per_s", job.total / seconds)
         emit(f"batch_{count}w_per_sheet_s", seconds / job.total)
         emit(f"batch_{count}w_per_sheet_per_core_s", seconds * min(count, os.cpu_count() or 1) / job.total)
+        if count in cpu_per_sheet:
+            emit(f"batch_{count}w_cpu_per_sheet_s", cpu_per_sheet[count])
         emit(f"batch_{count}w_vs_inprocess_ratio", ratio(seconds / job.total, inprocess / len(sheets)))
         if libreoffice_per_sheet:
             emit(f"batch_{count}w_vs_libreoffice_ratio", ratio(seconds / job.total, libreoffice_per_sheet))
