@@ -14,7 +14,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sheets.choices import Role, SheetStatus, SignatoryRole
+from sheets.choices import SheetStatus, SignatoryRole
 from sheets.history import records_history
 from sheets.models import EvaluationSheet, SheetSignatory, SheetTransition
 from sheets.permissions import can_edit_sheet, can_review_sheet, evaluator_unit_over, is_administrator

@@ -34,7 +34,9 @@ def successor_sheet():
     new.predecessors.add(old)
 
     settled = CostRecordFactory(program=old, fiscal_year=2024, basis=CostBasis.SETTLEMENT, amount=500)
-    FundingLine.objects.create(cost_record=settled, source_type=FundingSource.NATIONAL_PREFECTURAL, amount=200)
+    FundingLine.objects.create(
+        cost_record=settled, source_type=FundingSource.NATIONAL_PREFECTURAL, amount=200
+    )
     CostRecordFactory(program=new, fiscal_year=2025, basis=CostBasis.BUDGET, amount=650)
 
     category = StaffCategory.objects.create(organization=old.organization, code="regular", label="正規職員等")
@@ -44,7 +46,9 @@ def successor_sheet():
 
     old_indicator = _reference(old)
     for year, value in ((2022, 30), (2023, 41), (2024, 52)):
-        IndicatorValueFactory(indicator=old_indicator, fiscal_year=year, value_type=ValueType.ACTUAL, value=value)
+        IndicatorValueFactory(
+            indicator=old_indicator, fiscal_year=year, value_type=ValueType.ACTUAL, value=value
+        )
     unrelated = _reference(old, name="訪問件数")
     IndicatorValueFactory(indicator=unrelated, fiscal_year=2024, value_type=ValueType.ACTUAL, value=999)
     own = _reference(new)
@@ -75,7 +79,9 @@ def test_costs_staffing_and_indicators_continue_from_the_former_program(successo
 
 
 def test_the_programs_own_records_win_over_the_former_programs(successor_sheet):
-    CostRecordFactory(program=successor_sheet.program, fiscal_year=2024, basis=CostBasis.SETTLEMENT, amount=80)
+    CostRecordFactory(
+        program=successor_sheet.program, fiscal_year=2024, basis=CostBasis.SETTLEMENT, amount=80
+    )
     ctx = program_sheet_context(sheet_id=successor_sheet.pk)
     assert ctx.project_costs[0] == 80
     assert not any("決算は旧事業" in note for note in ctx.lineage_notes)
