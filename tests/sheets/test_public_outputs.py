@@ -61,3 +61,21 @@ def test_export_sheets_public(demo_sheet, tmp_path):
     pdf = next(tmp_path.rglob("*.pdf"))
     text = _pdf_text(pdf.read_bytes(), tmp_path)
     assert not _shows_three(text) and "公表用" in text
+
+
+def test_public_pdfs_of_every_form_embed_only_the_project_font(
+    demo_sheet, kunitachi_sheet, okinawa_sheets, tmp_path
+):
+    """The 公表用 note is set in the sheet's font too: no fallback to a font of the machine."""
+    from sheets import exports
+    from sheets.demo_policy import kamakura_policy_demo_load
+
+    sheets = [demo_sheet, kunitachi_sheet, okinawa_sheets[0], kamakura_policy_demo_load()]
+    assert {s.form_type for s in sheets} == {"kmk_program", "kmk_policy", "kni_policy", "oki_initiative"}
+    for sheet in sheets:
+        path = tmp_path / f"{sheet.pk}.pdf"
+        path.write_bytes(exports.sheet_export(sheet, "pdf", public=True).content)
+        listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+        fonts = {line.split()[0].split("+")[-1] for line in listing.splitlines()[2:]}
+        assert fonts == {"HikiIPAexGothic"}, (sheet.form_type, fonts)
+        assert "公表用" in _pdf_text(path.read_bytes(), tmp_path)
