@@ -1,5 +1,8 @@
 """Pages: server time of the sheet, policy sheet and portfolio pages on the scale data, and query counts.
 
+The portfolio pages are the benchmarks app's department portfolio (the department with the most
+programs) and policy portfolio (the policy of the measured policy sheet), for FY ``YEAR``.
+
 Requests go through Django's test client in this process (the whole middleware and template stack,
 no network), timed as the median of several after a warm-up. The baseline of the same run is a bare
 view rendering a 200-row table with the site's base template (``perf/urls.py``).
@@ -18,7 +21,6 @@ from perf.common import emit, ratio, scale_organizations, setup_django, timed  #
 REPEAT = 15
 BARE_URL = "/perf/bare/"
 YEAR = 2025
-PORTFOLIO_URL_NAMES = ("benchmarks:portfolio", "benchmarks:portfolio_page")
 
 
 def measure(client, name: str, url: str, baseline_url: str | None = BARE_URL) -> float:
@@ -48,27 +50,54 @@ def measure(client, name: str, url: str, baseline_url: str | None = BARE_URL) ->
     return seconds
 
 
-def query_spread(client, sheets) -> tuple[int, int]:
+def query_counts(client, urls) -> list[int]:
+    """The number of queries of each page, in the order of ``urls``."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     counts = []
-    for sheet in sheets:
+    for url in urls:
         with CaptureQueriesContext(connection) as queries:
-            client.get(f"/sheets/{sheet.pk}/")
+            client.get(url)
         counts.append(len(queries))
+    return counts
+
+
+def query_spread(client, sheets) -> tuple[int, int]:
+    counts = query_counts(client, [f"/sheets/{sheet.pk}/" for sheet in sheets])
     return min(counts), max(counts)
 
 
-def portfolio_url(org) -> str | None:
-    from django.urls import NoReverseMatch, reverse
+def department_portfolios(org) -> list[tuple[int, str]]:
+    """(programs, URL) of the department portfolio (benchmarks app) of each of the organisation's
+    departments, fewest programs first."""
+    from django.db.models import Count, Q
+    from django.urls import reverse
 
-    for name in PORTFOLIO_URL_NAMES:
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return None
+    from sheets.choices import OrgUnitKind, ProgramKind
+    from sheets.models import OrgUnit
+
+    own = Q(owned_programs__kind=ProgramKind.PROGRAM)
+    below = Q(children__owned_programs__kind=ProgramKind.PROGRAM)
+    departments = (
+        OrgUnit.objects.filter(organization=org, kind=OrgUnitKind.DEPARTMENT)
+        # Programs of the department itself and of its 課 (the scale data's tree is two levels deep).
+        .annotate(
+            programs=Count("owned_programs", filter=own, distinct=True)
+            + Count("children__owned_programs", filter=below, distinct=True)
+        )
+        .order_by("programs", "pk")
+    )
+    return [
+        (unit.programs, reverse("benchmarks:department_portfolio", args=[unit.pk]) + f"?year={YEAR}")
+        for unit in departments
+    ]
+
+
+def policy_portfolio_url(policy_sheet) -> str:
+    from django.urls import reverse
+
+    return reverse("benchmarks:policy_portfolio", args=[policy_sheet.policy_node_id]) + f"?year={YEAR}"
 
 
 def run() -> None:
@@ -123,11 +152,19 @@ def run() -> None:
             demo_client.force_login(admin)
             measure(demo_client, "policy_sheet_demo_37_programs", f"/sheets/{demo_policy.first().pk}/")
 
-    url = portfolio_url(org)
-    if url:
-        measure(client, "portfolio", url)
+    departments = department_portfolios(org)
+    if departments:
+        # The department with the most programs; the query count must not grow with them.
+        (fewest, fewest_url), (most, most_url) = departments[0], departments[-1]
+        emit("page_portfolio_department_programs", most)
+        measure(client, "portfolio_department", most_url)
+        low, high = query_counts(client, [fewest_url, most_url])
+        emit("page_portfolio_department_programs_fewest_vs_most", f"{fewest}/{most}")
+        emit("page_portfolio_department_queries_fewest_vs_most", f"{low}/{high}")
     else:
-        emit("page_portfolio", "skipped (no portfolio page in benchmarks.urls yet)")
+        emit("page_portfolio_department", "skipped (no department in the scale data)")
+    if policy:
+        measure(client, "portfolio_policy", policy_portfolio_url(policy))
     measure(client, "sheet_list", f"/?year={YEAR}")
 
 

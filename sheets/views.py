@@ -68,16 +68,43 @@ def _public_for(request, sheet) -> bool:
     return outside or request.GET.get("public") == "1"
 
 
+#: Forms whose context can take the page's sheet instead of fetching it again, with what it reads.
+_PAGE_CONTEXTS = {
+    FormType.KAMAKURA_PROGRAM: selectors.program_sheet_context,
+    FormType.KAMAKURA_POLICY: selectors.policy_sheet_context,
+}
+_PAGE_SHEET_RELATED = {
+    "program__owner_unit__parent",  # the permission rules walk the owner's units
+    "policy_node__lead_unit__parent",
+    *selectors.program_sheet.SHEET_RELATED,
+    *selectors.policy_sheet.SHEET_RELATED,
+}
+
+
+def _page_print_context(sheet, *, public: bool) -> dict:
+    """``exports.sheet_print_context``, reusing the already-fetched sheet where the form allows."""
+    build = _PAGE_CONTEXTS.get(sheet.form_type)
+    if public or build is None:
+        return exports.sheet_print_context(sheet, public=public)
+    return {
+        "ctx": build(sheet_id=sheet.pk, sheet=sheet),
+        "body_template": exports.BODY_TEMPLATES[sheet.form_type],
+        "public": False,
+    }
+
+
 @login_required
 def sheet_detail(request, pk):
-    sheet = _viewable_sheet(request, pk)
+    sheet = get_object_or_404(EvaluationSheet.objects.select_related(*sorted(_PAGE_SHEET_RELATED)), pk=pk)
+    if not can_view_sheet(request.user, sheet):
+        raise PermissionDenied
     public = _public_for(request, sheet)
     snapshot = None if public else exports.frozen_snapshot(sheet)
     # A locked sheet shows what it printed when its year was locked, never a recomputation.
     context = (
         {"frozen_body": mark_safe(snapshot.body_html)}
         if snapshot
-        else exports.sheet_print_context(sheet, public=public)
+        else _page_print_context(sheet, public=public)
     )
     edit_url = EDIT_URLS.get(sheet.form_type)
     context.update(

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Q
+from django.db.models import F, Q, Subquery
 
 from hikikomori_eval.wareki import fy_label
 from indicators import costs
@@ -42,34 +42,67 @@ class Check:
 
 
 def choice_options(key: str, *, organization_id: int, fiscal_year: int):
-    """Options of a choice list valid in a year; the organisation's own list wins over the global one."""
+    """Options of a choice list valid in a year; the organisation's own list wins over the global one.
+
+    One query when evaluated: the list is chosen by a subquery (no list: no options).
+    """
     choice_set = (
         ChoiceSet.objects.filter(key=key, valid_from_fy__lte=fiscal_year)
         .filter(Q(organization_id=organization_id) | Q(organization__isnull=True))
         .order_by(F("organization_id").desc(nulls_last=True), "-valid_from_fy")
-        .first()
+        .values("pk")[:1]
     )
-    if choice_set is None:
-        return ChoiceOption.objects.none()
-    return choice_set.options.order_by("order", "code")
+    return ChoiceOption.objects.filter(choice_set_id=Subquery(choice_set)).order_by("order", "code")
 
 
-def personnel_costs_for(programs, fiscal_years, program_years) -> dict[tuple[int, int], Decimal | None]:
+def choice_option_values(key: str, *fields: str, organization_id: int, fiscal_year: int) -> list[tuple]:
+    """``choice_options(…).values_list(*fields)`` from a cheaper query, for a page that only prints them.
+
+    The options of every candidate list come in one join without the subquery, and the list is picked
+    here by the same rule: the organisation's own list before the global one, then the latest
+    ``valid_from_fy`` (a list is unique per key, organisation and year).
+    """
+    rows = list(
+        ChoiceOption.objects.filter(choice_set__key=key, choice_set__valid_from_fy__lte=fiscal_year)
+        .filter(Q(choice_set__organization_id=organization_id) | Q(choice_set__organization__isnull=True))
+        .order_by("order", "code")
+        .values_list("choice_set__organization_id", "choice_set__valid_from_fy", *fields)
+    )
+    chosen = max(((org is not None, fy) for org, fy, *_ in rows), default=None)
+    return [tuple(values) for org, fy, *values in rows if (org is not None, fy) == chosen]
+
+
+def personnel_costs_for(
+    programs, fiscal_years, program_years, *, allocations=None
+) -> dict[tuple[int, int], Decimal | None]:
     """人件費 per (program id, year): FTE × unit cost, or the ProgramYear override with its reason.
 
-    Two queries whatever the number of programs; ``program_years`` maps (program id, year) to the
-    already-fetched ProgramYear (its ``personnel_cost_override`` wins).
+    Two queries whatever the number of programs (one when ``allocations``, rows with ``program_id``,
+    ``fiscal_year``, ``category_id`` and ``fte`` covering the programs and years, are given);
+    ``program_years`` maps (program id, year) to the already-fetched ProgramYear (its
+    ``personnel_cost_override`` wins).
     """
     programs = list(programs)
     fiscal_years = list(fiscal_years)
-    allocations = defaultdict(list)
-    for a in StaffAllocation.objects.filter(program__in=programs, fiscal_year__in=fiscal_years):
-        allocations[(a.program_id, a.fiscal_year)].append(a)
+    if allocations is None:
+        # Plain rows without the default ordering (it joins the program and the organisation).
+        allocations = (
+            StaffAllocation.objects.filter(
+                program_id__in=[p.pk for p in programs], fiscal_year__in=fiscal_years
+            )
+            .order_by()
+            .values_list("program_id", "fiscal_year", "category_id", "fte", named=True)
+        )
+    by_key = defaultdict(list)
+    for a in allocations:
+        by_key[(a.program_id, a.fiscal_year)].append(a)
     unit_costs = {
-        (u.organization_id, u.fiscal_year, u.category_id): u.per_fte
-        for u in PersonnelUnitCost.objects.filter(
+        (organization_id, fy, category_id): per_fte
+        for organization_id, fy, category_id, per_fte in PersonnelUnitCost.objects.filter(
             organization_id__in={p.organization_id for p in programs}, fiscal_year__in=fiscal_years
         )
+        .order_by()
+        .values_list("organization_id", "fiscal_year", "category_id", "per_fte")
     }
     result = {}
     for program in programs:
@@ -78,14 +111,21 @@ def personnel_costs_for(programs, fiscal_years, program_years) -> dict[tuple[int
             result[(program.pk, fy)] = costs.personnel_cost(
                 allocations=[
                     (a.fte, unit_costs.get((program.organization_id, fy, a.category_id)))
-                    for a in allocations[(program.pk, fy)]
+                    for a in by_key[(program.pk, fy)]
                 ],
                 override=py.personnel_cost_override if py else None,
             )
     return result
 
 
-__all__ = ["Check", "choice_options", "personnel_costs_for", "sheet_list", "sheet_years"]
+__all__ = [
+    "Check",
+    "choice_option_values",
+    "choice_options",
+    "personnel_costs_for",
+    "sheet_list",
+    "sheet_years",
+]
 
 
 class YearLabels:

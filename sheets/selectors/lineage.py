@@ -25,14 +25,18 @@ class CombinedCost:
 
 
 def combined_cost(records) -> CombinedCost | None:
-    """The sum of the former programs' records of one year and basis (None when none has one)."""
+    """The sum of the former programs' records of one year and basis (None when none has one).
+
+    ``records``: each with ``amount`` and ``lines`` (funding source → amount), as the 個表's cost index
+    holds them (a CombinedCost per record).
+    """
     records = [r for r in records if r is not None]
     if not records:
         return None
     lines: dict[str, list] = {}
     for record in records:
-        for line in record.funding_lines.all():
-            lines.setdefault(line.source_type, []).append(line.amount)
+        for source_type, amount in record.lines.items():
+            lines.setdefault(source_type, []).append(amount)
     return CombinedCost(
         amount=costs.sum_amounts([r.amount for r in records]),
         lines={source: costs.sum_amounts(amounts) for source, amounts in lines.items()},

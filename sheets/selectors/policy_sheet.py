@@ -18,6 +18,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Q
+
 from hikikomori_eval.wareki import date_label, fy_label
 from indicators import costs
 from indicators.choices import CostBasis, IndicatorKind, ValueStatus, ValueType
@@ -34,6 +36,7 @@ from sheets.models import (
     ProgramPolicyLink,
     ProgramSheet,
     ProgramYear,
+    SheetSignatory,
 )
 from sheets.selectors.common import YearLabels, personnel_costs_for
 
@@ -182,6 +185,15 @@ class PolicySheetContext(YearLabels):
         return [self.narratives[key] for key in ("002.6", "002.7", "002.8", "002.9")]
 
 
+def _in_order(queryset) -> list:
+    """The rows sorted here by (order, id): building an ORDER BY costs more than this sort."""
+    return sorted(queryset.order_by(), key=lambda row: (row.order, row.pk))
+
+
+def _by_no(item: PolicyNodeItem) -> tuple:
+    return item.no, item.pk
+
+
 def _department(unit: OrgUnit | None) -> OrgUnit | None:
     """The 部 an org unit belongs to (the unit itself when it is one); parents are select_related."""
     while unit is not None and unit.kind != OrgUnitKind.DEPARTMENT:
@@ -193,21 +205,45 @@ def _basis(fiscal_year: int, evaluation_fy: int) -> str:
     return CostBasis.BUDGET if fiscal_year >= evaluation_fy else CostBasis.SETTLEMENT
 
 
+_PROGRAM_YEAR_FIELDS = (
+    "program_id",
+    "fiscal_year",
+    "is_priority",
+    "administrative_category",
+    "personnel_cost_override",
+)
+
+
 def program_costs(programs, years, evaluation_fy):
-    """(事業費, 人件費) per (program id, year) in a fixed number of queries (the portfolio uses it too)."""
+    """(事業費, 人件費) per (program id, year) in a fixed number of queries (the portfolio uses it too),
+    and the programs' years as rows (``program_id``, ``fiscal_year``, ``is_priority``,
+    ``administrative_category``, ``personnel_cost_override``) by (program id, year).
+
+    Sub-programs, cost records and program years are read as plain rows without the default
+    orderings (which join the organisation): only these few columns are used.
+    """
+    program_ids = [p.pk for p in programs]
     subs = defaultdict(list)
-    for sub in Program.objects.filter(parent__in=programs, kind=ProgramKind.SUB_PROGRAM):
+    for sub in (
+        Program.objects.filter(parent_id__in=program_ids, kind=ProgramKind.SUB_PROGRAM)
+        .order_by()
+        .values_list("pk", "parent_id", "valid_from_fy", "valid_to_fy", named=True)
+    ):
         subs[sub.parent_id].append(sub)
-    owners = [*programs, *(s for group in subs.values() for s in group)]
+    owner_ids = [*program_ids, *(s.pk for group in subs.values() for s in group)]
     records = {
-        (r.program_id, r.fiscal_year, r.basis): r.amount
-        for r in CostRecord.objects.filter(program__in=owners, fiscal_year__in=years).only(
-            "program_id", "fiscal_year", "basis", "amount"
+        (program_id, fy, basis): amount
+        for program_id, fy, basis, amount in CostRecord.objects.filter(
+            program_id__in=owner_ids, fiscal_year__in=years
         )
+        .order_by()
+        .values_list("program_id", "fiscal_year", "basis", "amount")
     }
     program_years = {
         (py.program_id, py.fiscal_year): py
-        for py in ProgramYear.objects.filter(program__in=programs, fiscal_year__in=years)
+        for py in ProgramYear.objects.filter(program_id__in=program_ids, fiscal_year__in=years)
+        .order_by()
+        .values_list(*_PROGRAM_YEAR_FIELDS, named=True)
     }
     personnel = personnel_costs_for(programs, years, program_years)
     result = {}
@@ -216,24 +252,36 @@ def program_costs(programs, years, evaluation_fy):
             basis = _basis(fy, evaluation_fy)
             project = costs.project_cost(
                 own_amount=records.get((program.pk, fy, basis)),
-                sub_amounts=[records.get((s.pk, fy, basis)) for s in subs[program.pk] if s.is_active_in(fy)],
+                sub_amounts=[records.get((s.pk, fy, basis)) for s in subs[program.pk] if _active_in(s, fy)],
             )
             result[(program.pk, fy)] = (project, personnel[(program.pk, fy)])
     return result, program_years
 
 
-def _cost_years(node, years, evaluation_fy, links_by_year, program_costs) -> list[CostYear]:
-    node_records = {(r.fiscal_year, r.basis): r for r in CostRecord.objects.filter(policy_node=node)}
+def _active_in(sub, fiscal_year: int) -> bool:
+    """``Program.is_active_in`` of a sub-program read as a row."""
+    return (sub.valid_from_fy is None or sub.valid_from_fy <= fiscal_year) and (
+        sub.valid_to_fy is None or sub.valid_to_fy >= fiscal_year
+    )
+
+
+def _cost_years(node, years, evaluation_fy, programs_by_year, program_costs) -> list[CostYear]:
+    node_records = {
+        (fy, basis): (amount, personnel_cost)
+        for fy, basis, amount, personnel_cost in CostRecord.objects.filter(policy_node_id=node.pk)
+        .order_by()
+        .values_list("fiscal_year", "basis", "amount", "personnel_cost")
+    }
     columns = []
     for fy in years:
         basis = _basis(fy, evaluation_fy)
-        pairs = [program_costs[(link.program_id, fy)] for link in links_by_year.get(fy, [])]
+        pairs = [program_costs[(program.pk, fy)] for program in programs_by_year.get(fy, [])]
         project = costs.sum_amounts(p for p, _ in pairs)
         personnel = costs.sum_amounts(q for _, q in pairs)
         from_record = False
         if project is None and personnel is None and (record := node_records.get((fy, basis))):
             # No linked program has data for the year: the policy node's published totals.
-            project, personnel, from_record = record.amount, record.personnel_cost, True
+            (project, personnel), from_record = record, True
         columns.append(
             CostYear(
                 fiscal_year=fy,
@@ -247,29 +295,32 @@ def _cost_years(node, years, evaluation_fy, links_by_year, program_costs) -> lis
     return columns
 
 
-def _label(option) -> str:
-    return option.label if option else ""
-
-
-def _program_rows(sheet, links, program_costs, program_years, s) -> list[PolicyProgramRow]:
+def _program_rows(sheet, programs, program_costs, program_years, s) -> list[PolicyProgramRow]:
+    """§3: one row per program linked in S (``programs``, in link order)."""
+    # (order, 事業評価, 貢献度, 最終評価) per program: only the options' labels are printed.
     evaluations = {
-        ev.program_id: ev
-        for ev in ProgramPolicyEvaluation.objects.filter(sheet=sheet).select_related(
-            "program_evaluation", "contribution", "final_evaluation"
+        program_id: row
+        for program_id, *row in ProgramPolicyEvaluation.objects.filter(sheet_id=sheet.pk)
+        .order_by()
+        .values_list(
+            "program_id",
+            "order",
+            "program_evaluation__label",
+            "contribution__label",
+            "final_evaluation__label",
         )
     }
-    directions = {
-        ps.sheet.program_id: ps.direction
-        for ps in ProgramSheet.objects.filter(
+    # Each linked program's 今後の方針 label (a program has one 個表 a year).
+    directions = dict(
+        ProgramSheet.objects.filter(
             sheet__form_type=FormType.KAMAKURA_PROGRAM,
             sheet__evaluation_fy=sheet.evaluation_fy,
-            sheet__program__in=[link.program_id for link in links],
-        ).select_related("sheet", "direction")
-    }
+            sheet__program_id__in=[program.pk for program in programs],
+        ).values_list("sheet__program_id", "direction__label")
+    )
     rows = []
-    for link in links:
-        program = link.program
-        ev = evaluations.get(program.pk)
+    for program in programs:
+        _order, program_evaluation, contribution, final_evaluation = evaluations.get(program.pk, (None,) * 4)
         py = program_years.get((program.pk, s))
         project, personnel = program_costs[(program.pk, s)]
         rows.append(
@@ -283,20 +334,18 @@ def _program_rows(sheet, links, program_costs, program_years, s) -> list[PolicyP
                 project_cost=project,
                 personnel_cost=personnel,
                 total_cost=costs.total_cost(project_cost=project, personnel_cost=personnel),
-                program_evaluation=_label(ev and ev.program_evaluation) or _label(directions.get(program.pk)),
-                contribution=_label(ev and ev.contribution),
-                final_evaluation=_label(ev and ev.final_evaluation),
+                program_evaluation=program_evaluation or directions.get(program.pk) or "",
+                contribution=contribution or "",
+                final_evaluation=final_evaluation or "",
             )
         )
-    order = {pk: (ev.order, 0) for pk, ev in evaluations.items()}
+    order = {pk: (row[0], 0) for pk, row in evaluations.items()}
     rows.sort(key=lambda r: (*order.get(r.program.pk, (10_000, 0)), r.program.code))
     return rows
 
 
 def _indicator_rows(node, years) -> list[OutcomeIndicatorRow]:
-    indicators = Indicator.objects.filter(policy_node=node, kind=IndicatorKind.OUTCOME).order_by(
-        "order", "id"
-    )
+    indicators = _in_order(Indicator.objects.filter(policy_node_id=node.pk, kind=IndicatorKind.OUTCOME))
     rows = []
     for no, series in enumerate(indicator_series_for(indicators), start=1):
         actuals = [series.cell(y, ValueType.ACTUAL) for y in years]
@@ -319,16 +368,25 @@ def _indicator_rows(node, years) -> list[OutcomeIndicatorRow]:
 
 def _narratives(sheet, departments) -> dict[str, NarrativeSection]:
     """Per-department text blocks; §1 falls back to last year's §9 when it has not been written."""
-    blocks = {(b.section_key, b.org_unit_id): b.text for b in NarrativeBlock.objects.filter(sheet=sheet)}
-    previous = {
-        b.org_unit_id: b.text
-        for b in NarrativeBlock.objects.filter(
-            sheet__form_type=FormType.KAMAKURA_POLICY,
-            sheet__policy_node_id=sheet.policy_node_id,
-            sheet__evaluation_fy=sheet.evaluation_fy - 1,
-            section_key="002.9",
+    # The sheet's blocks and last year's §9 in one query, as plain rows in the default order.
+    blocks, previous = {}, {}
+    for sheet_id, section_key, org_unit_id, text in (
+        NarrativeBlock.objects.filter(
+            Q(sheet_id=sheet.pk)
+            | Q(
+                sheet__form_type=FormType.KAMAKURA_POLICY,
+                sheet__policy_node_id=sheet.policy_node_id,
+                sheet__evaluation_fy=sheet.evaluation_fy - 1,
+                section_key="002.9",
+            )
         )
-    }
+        .order_by("sheet_id", "section_key", "order", "id")
+        .values_list("sheet_id", "section_key", "org_unit_id", "text")
+    ):
+        if sheet_id == sheet.pk:
+            blocks[(section_key, org_unit_id)] = text
+        else:
+            previous[org_unit_id] = text
     sections = {}
     for key, title in SECTION_TITLES.items():
         entries = []
@@ -342,25 +400,51 @@ def _narratives(sheet, departments) -> dict[str, NarrativeSection]:
     return sections
 
 
-def policy_sheet_context(*, sheet_id: int) -> PolicySheetContext:
-    """Build the policy sheet context in a fixed number of queries, whatever the number of programs."""
-    sheet = EvaluationSheet.objects.select_related("organization", "policy_node__parent").get(
-        pk=sheet_id, form_type=FormType.KAMAKURA_POLICY
-    )
+#: What the context reads through the sheet; a caller that has the sheet already (the page) fetches
+#: it with these so that the context needs no query of its own for it.
+SHEET_RELATED = ("policy_node__parent",)
+
+
+def policy_sheet_context(*, sheet_id: int, sheet: EvaluationSheet | None = None) -> PolicySheetContext:
+    """Build the policy sheet context in a fixed number of queries, whatever the number of programs.
+
+    ``sheet``: the sheet already fetched with :data:`SHEET_RELATED` (the page has it), saving a query.
+    """
+    if sheet is None or sheet.pk != sheet_id:
+        # With the organisation too, for the callers that read it off ctx.sheet.
+        sheet = EvaluationSheet.objects.select_related("organization", *SHEET_RELATED).get(
+            pk=sheet_id, form_type=FormType.KAMAKURA_POLICY
+        )
+    elif sheet.form_type != FormType.KAMAKURA_POLICY:
+        raise EvaluationSheet.DoesNotExist
     node = sheet.policy_node
     e, s = sheet.evaluation_fy, sheet.subject_fy
     years = list(range(e - POLICY_WINDOW + 1, e + 1))
 
-    links_by_year = defaultdict(list)
-    for link in ProgramPolicyLink.objects.filter(policy_node=node, fiscal_year__in=years).select_related(
-        "program__owner_unit__parent__parent"
-    ):
-        links_by_year[link.fiscal_year].append(link)
-    programs = list({link.program_id: link.program for ls in links_by_year.values() for link in ls}.values())
+    # The links as (year, program id) rows, sorted here as the default ordering would (by year, the
+    # primary link first); then each linked program once with its units: a program is linked in most
+    # of the six years, and an object per link costs more.
+    links = [
+        (fy, program_id)
+        for fy, _primary, program_id in sorted(
+            ProgramPolicyLink.objects.filter(policy_node_id=node.pk, fiscal_year__in=years)
+            .order_by()
+            .values_list("fiscal_year", "is_primary", "program_id"),
+            key=lambda link: (link[0], not link[1]),
+        )
+    ]
+    by_id = Program.objects.select_related("owner_unit__parent__parent").in_bulk({pk for _, pk in links})
+    programs_by_year = defaultdict(list)
+    for fy, program_id in links:
+        programs_by_year[fy].append(by_id[program_id])
+    programs = [by_id[pk] for pk in dict.fromkeys(pk for _, pk in links)]
     program_costs_by_year, program_years = program_costs(programs, years, e)
-    program_rows = _program_rows(sheet, links_by_year.get(s, []), program_costs_by_year, program_years, s)
+    program_rows = _program_rows(sheet, programs_by_year.get(s, []), program_costs_by_year, program_years, s)
 
-    signatories = list(sheet.signatories.select_related("org_unit__parent__parent"))
+    # By the signatory's order (the default ordering would join the sheet for nothing).
+    signatories = _in_order(
+        SheetSignatory.objects.filter(sheet_id=sheet.pk).select_related("org_unit__parent__parent")
+    )
     departments = []
     for sig in signatories:
         dept = _department(sig.org_unit)
@@ -387,9 +471,9 @@ def policy_sheet_context(*, sheet_id: int) -> PolicySheetContext:
             )
             for sig in signatories
         ],
-        items=list(PolicyNodeItem.objects.filter(policy_node=node).order_by("no")),
+        items=sorted(PolicyNodeItem.objects.filter(policy_node_id=node.pk).order_by(), key=_by_no),
         narratives=_narratives(sheet, departments),
-        cost_years=_cost_years(node, years, e, links_by_year, program_costs_by_year),
+        cost_years=_cost_years(node, years, e, programs_by_year, program_costs_by_year),
         program_rows=program_rows,
         program_project_total=costs.sum_amounts(r.project_cost for r in program_rows),
         program_personnel_total=costs.sum_amounts(r.personnel_cost for r in program_rows),
@@ -401,6 +485,7 @@ def policy_sheet_context(*, sheet_id: int) -> PolicySheetContext:
 
 
 __all__ = [
+    "SHEET_RELATED",
     "CostYear",
     "NarrativeSection",
     "OutcomeIndicatorRow",

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
+from django.db.models import Prefetch
+
+from benchmarks.models import BenchmarkEntry, BenchmarkMetricValue
 from hikikomori_eval.wareki import fy_label
 from indicators import costs
 from indicators.choices import CostBasis, FundingSource, IndicatorKind, ValueType
@@ -14,15 +18,18 @@ from sheets.choices import DIRECTION, AdministrativeCategory, FormType, ProgramK
 from sheets.models import (
     ChoiceOption,
     EvaluationSheet,
+    PolicyNode,
     Program,
     ProgramPolicyLink,
+    ProgramRelatedUnit,
     ProgramYear,
+    SheetSignatory,
     SubProgramEvaluation,
     ViewpointAnswer,
     ViewpointQuestion,
 )
 from sheets.selectors import lineage
-from sheets.selectors.common import Check, YearLabels, choice_options, personnel_costs_for
+from sheets.selectors.common import Check, YearLabels, choice_option_values, personnel_costs_for
 
 STAFFING_WINDOW = 6  # 個表 §4 and 【参考】 print E−5 … E.
 KAMAKURA_FUNDING_ROWS = (
@@ -153,36 +160,94 @@ class ProgramSheetContext(YearLabels):
         return [fy_label(y, "long") for y in self.staff_years]
 
 
+#: What the context reads through the sheet; a caller that has the sheet already (the page) fetches
+#: it with these so that the context needs no query of its own for it.
+SHEET_RELATED = ("program__owner_unit", "program_sheet")
+
+
+def _print_order(sub: Program) -> tuple:
+    """ORDER BY order, branch_no, id as the database sorts it: a blank 枝番 first on SQLite, last on
+    PostgreSQL."""
+    blank = sub.branch_no is None
+    return (sub.order, blank if connection.features.nulls_order_largest else not blank, sub.branch_no, sub.pk)
+
+
+def _in_order(queryset) -> list:
+    """The rows sorted here by (order, id): building an ORDER BY costs more than this sort."""
+    return sorted(queryset.order_by(), key=lambda row: (row.order, row.pk))
+
+
 def _sheet_with_subject(sheet_id: int) -> EvaluationSheet:
+    # With the organisation and the chosen direction too, for the callers that read them off ctx.sheet.
     return EvaluationSheet.objects.select_related(
-        "organization", "program__owner_unit", "program_sheet__direction"
+        "organization", "program_sheet__direction", *SHEET_RELATED
     ).get(pk=sheet_id, form_type=FormType.KAMAKURA_PROGRAM)
 
 
+def _active_in_any(program: Program, fiscal_years) -> bool:
+    """The in-memory twin of ``Program.objects.active_in_any``."""
+    first, last = min(fiscal_years), max(fiscal_years)
+    return (program.valid_from_fy is None or program.valid_from_fy <= last) and (
+        program.valid_to_fy is None or program.valid_to_fy >= first
+    )
+
+
+_PARENT_NAME_FIELDS = ("policy_node__parent__code", "policy_node__parent__name")
+
+
 def _policy_labels(program: Program, fiscal_year: int) -> tuple[str, str]:
+    """(分野, 施策の方針) of the primary policy link: only the names of the node and its parent are read."""
     link = (
-        ProgramPolicyLink.objects.select_related("policy_node__parent")
-        .filter(program=program, fiscal_year__lte=fiscal_year, is_primary=True)
+        ProgramPolicyLink.objects.filter(program_id=program.pk, fiscal_year__lte=fiscal_year, is_primary=True)
         .order_by("-fiscal_year")
-        .first()
+        .values_list(
+            "policy_node__code", "policy_node__name", "policy_node__parent_id", *_PARENT_NAME_FIELDS
+        )[:1]
     )
-    if link is None:
+    if not link:
         return "", ""
-    node = link.policy_node
-    return (str(node.parent) if node.parent else ""), str(node)
+    code, name, parent_id, parent_code, parent_name = link[0]
+    label = str(PolicyNode(code=code, name=name))  # the model's own label format
+    return (str(PolicyNode(code=parent_code, name=parent_name)) if parent_id else ""), label
 
 
-def _cost_index(owners, fiscal_years) -> dict[tuple[int, int, str], CostRecord]:
-    records = CostRecord.objects.filter(program__in=owners, fiscal_year__in=fiscal_years).prefetch_related(
-        "funding_lines"
+_LINE_FIELDS = ("funding_lines__source_type", "funding_lines__amount")
+
+
+def _cost_index(owners, fiscal_years) -> dict[tuple[int, int, str], lineage.CombinedCost]:
+    """Each (program id, year, basis) record as its amount and funding lines by source.
+
+    One query of plain rows, each record joined with its funding lines (nothing else of a record is
+    printed, so no CostRecord objects).
+    """
+    index: dict[tuple[int, int, str], lineage.CombinedCost] = {}
+    for program_id, fy, basis, amount, source_type, line_amount in (
+        CostRecord.objects.filter(program_id__in=[p.pk for p in owners], fiscal_year__in=fiscal_years)
+        .order_by()
+        .values_list("program_id", "fiscal_year", "basis", "amount", *_LINE_FIELDS)
+    ):
+        record = index.setdefault((program_id, fy, basis), lineage.CombinedCost(amount))
+        if source_type is not None:  # a record without lines comes once, with NULLs
+            record.lines[source_type] = line_amount
+    return index
+
+
+def _staff_allocations(programs, staff_years) -> list:
+    """The allocations of the programs in the years, as (program_id, fiscal_year, category_id, fte) rows:
+    one query for both the 人件費 and the 職員数 table."""
+    return list(
+        StaffAllocation.objects.filter(program_id__in=[p.pk for p in programs], fiscal_year__in=staff_years)
+        .order_by()
+        .values_list("program_id", "fiscal_year", "category_id", "fte", named=True)
     )
-    return {(r.program_id, r.fiscal_year, r.basis): r for r in records}
 
 
-def _personnel_costs(program: Program, fiscal_years, program_years, former=()) -> dict[int, Decimal | None]:
+def _personnel_costs(
+    program: Program, fiscal_years, program_years, former=(), allocations=None
+) -> dict[int, Decimal | None]:
     """人件費 per year from FTE × unit cost, or the override with its reason; a year the program has
     none reads the former programs' (summed)."""
-    by_key = personnel_costs_for([program, *former], fiscal_years, program_years)
+    by_key = personnel_costs_for([program, *former], fiscal_years, program_years, allocations=allocations)
     result = {}
     for fy in fiscal_years:
         own = by_key[(program.pk, fy)]
@@ -190,29 +255,43 @@ def _personnel_costs(program: Program, fiscal_years, program_years, former=()) -
     return result
 
 
-def program_sheet_context(*, sheet_id: int) -> ProgramSheetContext:
-    """Build the 個表 context in a fixed number of queries, whatever the number of rows."""
-    sheet = _sheet_with_subject(sheet_id)
+def program_sheet_context(*, sheet_id: int, sheet: EvaluationSheet | None = None) -> ProgramSheetContext:
+    """Build the 個表 context in a fixed number of queries, whatever the number of rows.
+
+    ``sheet``: the sheet already fetched with :data:`SHEET_RELATED` (the page has it), saving a query.
+    """
+    if sheet is None or sheet.pk != sheet_id:
+        sheet = _sheet_with_subject(sheet_id)
+    elif sheet.form_type != FormType.KAMAKURA_PROGRAM:
+        raise EvaluationSheet.DoesNotExist
     program = sheet.program
     e, s = sheet.evaluation_fy, sheet.subject_fy
-    subs = list(
-        Program.objects.filter(parent=program, kind=ProgramKind.SUB_PROGRAM)
-        .active_in_any([s, e])
-        .order_by("order", "branch_no", "id")
+    # Every child, filtered and sorted in memory: a much cheaper query than the filtered, ordered one.
+    subs = sorted(
+        (
+            child
+            for child in Program.objects.filter(parent_id=program.pk).order_by()
+            if child.kind == ProgramKind.SUB_PROGRAM and _active_in_any(child, [s, e])
+        ),
+        key=_print_order,
     )
     owners = [program, *subs]
-    former = list(program.predecessors.order_by("code", "id"))
+    # program.predecessors without building a related manager.
+    former = list(Program.objects.filter(successors=program.pk).order_by("code", "id"))
+    everything = [*owners, *former]
     staff_years = list(range(e - STAFFING_WINDOW + 1, e + 1))
 
     program_years = {
         (py.program_id, py.fiscal_year): py
-        for py in ProgramYear.objects.filter(program__in=[*owners, *former], fiscal_year__in={s, e})
+        for py in ProgramYear.objects.filter(
+            program_id__in=[p.pk for p in everything], fiscal_year__in={s, e}
+        ).order_by()
     }
-    fetched = list(
-        Indicator.objects.filter(
-            program__in=[*owners, *former], kind__in=[IndicatorKind.ACTIVITY, IndicatorKind.REFERENCE]
-        )
-    )
+    fetched = [
+        ind
+        for ind in _in_order(Indicator.objects.filter(program_id__in=[p.pk for p in everything]))
+        if ind.kind in (IndicatorKind.ACTIVITY, IndicatorKind.REFERENCE)
+    ]
     all_series = indicator_series_for(fetched)
     former_ids = {p.pk for p in former}
     former_series = [
@@ -238,7 +317,7 @@ def program_sheet_context(*, sheet_id: int) -> ProgramSheetContext:
         CostColumn(s, CostBasis.INITIAL_BUDGET, "当初"),
         CostColumn(e, CostBasis.BUDGET, "予算"),
     ]
-    cost_index = _cost_index([*owners, *former], {s, e})
+    cost_index = _cost_index(everything, {s, e})
 
     def sub_amount(sub, column):
         record = cost_index.get((sub.pk, column.fiscal_year, column.basis))
@@ -270,12 +349,13 @@ def program_sheet_context(*, sheet_id: int) -> ProgramSheetContext:
     project_costs, funding_rows, warnings, lineage_notes = _funding(
         program, subs, cost_columns, cost_index, former
     )
-    personnel = _personnel_costs(program, staff_years, program_years, former)
+    allocations = _staff_allocations([program, *former], staff_years)
+    personnel = _personnel_costs(program, staff_years, program_years, former, allocations)
     personnel_costs = [
         personnel.get(c.fiscal_year) if c.basis in (CostBasis.SETTLEMENT, CostBasis.BUDGET) else None
         for c in cost_columns
     ]
-    staff_rows, staff_from_former = _staff_rows(program, staff_years, former)
+    staff_rows, staff_from_former = _staff_rows(program, staff_years, former, allocations)
     if staff_from_former:
         years = "・".join(fy_label(fy, "plain") for fy in staff_from_former)
         lineage_notes.append(f"{years}の職員数は旧事業（{lineage.former_names(former)}）のものです。")
@@ -295,8 +375,15 @@ def program_sheet_context(*, sheet_id: int) -> ProgramSheetContext:
         ],
         is_priority=bool(py_e and py_e.is_priority),
         owner_unit_name=program.owner_unit.name if program.owner_unit else "",
-        related_unit_names=[u.name for u in program.related_units.order_by("programrelatedunit__order")],
-        evaluators=[f"{sig.title}　{sig.person_name}" for sig in sheet.signatories.all()],
+        related_unit_names=[
+            name
+            for *_, name in sorted(
+                ProgramRelatedUnit.objects.filter(program_id=program.pk)
+                .order_by()
+                .values_list("order", "id", "org_unit__name")
+            )
+        ],
+        evaluators=_evaluators(sheet),
         field_label=field_label,
         policy_label=policy_label,
         program_year=py_e,
@@ -319,9 +406,7 @@ def program_sheet_context(*, sheet_id: int) -> ProgramSheetContext:
             for ind in indicators
             if ind.kind == IndicatorKind.REFERENCE and ind.program_id == program.pk
         ],
-        benchmark_comparisons=list(
-            sheet.benchmark_comparisons.prefetch_related("entries__metric_values").order_by("order", "id")
-        ),
+        benchmark_comparisons=_benchmark_comparisons(sheet),
         benchmark_rationale=program_sheet.benchmark_rationale if program_sheet else "",
         warnings=warnings,
         former_program_names=lineage.former_names(former),
@@ -339,12 +424,7 @@ def _column_cost(program, subs, column, cost_index, former):
         getattr(cost_index.get((sub.pk, column.fiscal_year, column.basis)), "amount", None) for sub in subs
     ]
     if own is not None:
-        return (
-            own.amount,
-            {line.source_type: line.amount for line in own.funding_lines.all()},
-            sub_amounts,
-            False,
-        )
+        return own.amount, own.lines, sub_amounts, False
     if any(a is not None for a in sub_amounts) or not former:
         return None, {}, sub_amounts, False
     combined = lineage.combined_cost(cost_index.get((p.pk, column.fiscal_year, column.basis)) for p in former)
@@ -389,17 +469,20 @@ def _funding(program, subs, cost_columns, cost_index, former=()):
     return project_costs, rows, warnings, notes
 
 
-def _staff_rows(program, staff_years, former=()) -> tuple[list[StaffRow], list[int]]:
+def _staff_rows(program, staff_years, former=(), allocations=None) -> tuple[list[StaffRow], list[int]]:
     """職員数 per category and year; a year without any allocation of the program takes the former
-    programs' allocations, summed per category. Also returns those years."""
-    allocations = list(
-        StaffAllocation.objects.filter(
-            program__in=[program, *former], fiscal_year__in=staff_years
-        ).select_related("category")
-    )
-    categories = {a.category_id: a.category for a in allocations}
-    for category in StaffCategory.objects.filter(organization_id=program.organization_id):
-        categories.setdefault(category.pk, category)
+    programs' allocations, summed per category. Also returns those years.
+
+    ``allocations``: the (program_id, fiscal_year, category_id, fte) rows of the program and the former
+    programs in ``staff_years`` when already read.
+    """
+    if allocations is None:
+        allocations = _staff_allocations([program, *former], staff_years)
+    # The organisation's categories, and any other an allocation names (a second query only then).
+    categories = list(StaffCategory.objects.filter(organization_id=program.organization_id).order_by())
+    others = {a.category_id for a in allocations} - {c.pk for c in categories}
+    if others:
+        categories += StaffCategory.objects.filter(pk__in=others).order_by()
     own_years = {a.fiscal_year for a in allocations if a.program_id == program.pk}
     former_years = sorted({a.fiscal_year for a in allocations if a.program_id != program.pk} - own_years)
     fte: dict[tuple[int, int], list] = {}
@@ -408,13 +491,25 @@ def _staff_rows(program, staff_years, former=()) -> tuple[list[StaffRow], list[i
             fte.setdefault((a.category_id, a.fiscal_year), []).append(a.fte)
     rows = [
         StaffRow(category, [costs.sum_amounts(fte.get((category.pk, fy), [])) for fy in staff_years])
-        for category in sorted(categories.values(), key=lambda c: (c.order, c.pk))
+        for category in sorted(categories, key=lambda c: (c.order, c.pk))
     ]
     return rows, former_years
 
 
+def _evaluators(sheet) -> list[str]:
+    # By the signatory's order (the default ordering would join the sheet for nothing).
+    return [
+        f"{title}　{name}"
+        for *_, title, name in sorted(
+            SheetSignatory.objects.filter(sheet_id=sheet.pk)
+            .order_by()
+            .values_list("order", "id", "title", "person_name")
+        )
+    ]
+
+
 def _evaluations(sheet, subs) -> list[SubProgramEvaluation]:
-    by_sub = {ev.sub_program_id: ev for ev in sheet.sub_program_evaluations.all()}
+    by_sub = {ev.sub_program_id: ev for ev in SubProgramEvaluation.objects.filter(sheet_id=sheet.pk)}
     evaluations = []
     for sub in subs:
         evaluation = by_sub.get(sub.pk) or SubProgramEvaluation(sheet=sheet)
@@ -425,11 +520,14 @@ def _evaluations(sheet, subs) -> list[SubProgramEvaluation]:
 
 def _viewpoints(sheet) -> list[ViewpointRow]:
     answers = {
-        a.question_id: a for a in ViewpointAnswer.objects.filter(sheet=sheet).select_related("option__parent")
+        a.question_id: a
+        for a in ViewpointAnswer.objects.filter(sheet_id=sheet.pk).select_related("option__parent")
     }
-    questions = ViewpointQuestion.objects.filter(
-        organization_id=sheet.organization_id, valid_from_fy__lte=sheet.evaluation_fy
-    ).order_by("order")
+    questions = _in_order(
+        ViewpointQuestion.objects.filter(
+            organization_id=sheet.organization_id, valid_from_fy__lte=sheet.evaluation_fy
+        )
+    )
     rows = []
     for q in questions:
         a = answers.get(q.pk)
@@ -440,11 +538,22 @@ def _viewpoints(sheet) -> list[ViewpointRow]:
 def _directions(sheet, program_sheet) -> list[Check]:
     chosen = program_sheet.direction_id if program_sheet else None
     return [
-        Check(o.label, o.pk == chosen)
-        for o in choice_options(
-            DIRECTION, organization_id=sheet.organization_id, fiscal_year=sheet.evaluation_fy
+        Check(label, pk == chosen)
+        for pk, label in choice_option_values(
+            DIRECTION, "pk", "label", organization_id=sheet.organization_id, fiscal_year=sheet.evaluation_fy
         )
     ]
+
+
+def _benchmark_comparisons(sheet) -> list:
+    """The comparisons with their entries and values, each in its default order within its parent
+    (ordered by their own columns: the default orderings join up to the sheet)."""
+    return _in_order(
+        sheet.benchmark_comparisons.order_by().prefetch_related(
+            Prefetch("entries", queryset=BenchmarkEntry.objects.order_by("order", "id")),
+            Prefetch("entries__metric_values", queryset=BenchmarkMetricValue.objects.order_by("order")),
+        )
+    )
 
 
 def _reference(series: IndicatorSeries, years: list[int]) -> ReferenceIndicator:
@@ -456,4 +565,4 @@ def _reference(series: IndicatorSeries, years: list[int]) -> ReferenceIndicator:
     )
 
 
-__all__ = ["ProgramSheetContext", "program_sheet_context"]
+__all__ = ["SHEET_RELATED", "ProgramSheetContext", "program_sheet_context"]
