@@ -12,7 +12,9 @@ from sheets.models import SheetSnapshot
 from sheets.selectors import (
     initiative_sheet_context,
     policy_management_context,
+    policy_sheet,
     policy_sheet_context,
+    program_sheet,
     program_sheet_context,
 )
 from sheets.workbooks import program_sheet_workbook
@@ -39,6 +41,13 @@ CONTEXTS = {
     FormType.KAMAKURA_POLICY: policy_sheet_context,
     FormType.KUNITACHI_POLICY: policy_management_context,
 }
+#: Forms whose context takes an already-fetched sheet, with what it reads through it.
+_SHEET_TAKERS = {
+    FormType.KAMAKURA_PROGRAM: program_sheet.SHEET_RELATED,
+    FormType.KAMAKURA_POLICY: policy_sheet.SHEET_RELATED,
+}
+#: Fetch a sheet with these and its context needs no query for it (the sheet's page and downloads do).
+CONTEXT_SHEET_RELATED = tuple(sorted({path for paths in _SHEET_TAKERS.values() for path in paths}))
 WORKBOOKS = {
     FormType.KAMAKURA_PROGRAM: program_sheet_workbook,
     FormType.OKINAWA_INITIATIVE: initiative_sheet_workbook,
@@ -63,11 +72,28 @@ def sheet_context(sheet, *, public: bool = False):
 
     ``public``: the published version, with small counts withheld by the organisation's setting.
     """
-    ctx = CONTEXTS[sheet.form_type](sheet_id=sheet.pk)
+    build = CONTEXTS[sheet.form_type]
+    related = _SHEET_TAKERS.get(sheet.form_type)
+    if related is not None and all(_is_cached(sheet, path) for path in related):
+        ctx = build(sheet_id=sheet.pk, sheet=sheet)  # the caller's sheet: no query to fetch it again
+    else:
+        ctx = build(sheet_id=sheet.pk)
     if public:
         rule = settings_for(sheet.organization)
         ctx = public_context(ctx, threshold=rule.threshold, mode=rule.mode)
     return ctx
+
+
+def _is_cached(instance, path: str) -> bool:
+    """Whether ``path`` (a select_related path) is loaded on ``instance``: reading it costs no query."""
+    for name in path.split("__"):
+        if instance is None:
+            return True
+        cache = instance._state.fields_cache
+        if name not in cache:
+            return False
+        instance = cache[name]
+    return True
 
 
 def sheet_print_context(sheet, *, public: bool = False) -> dict:

@@ -98,6 +98,19 @@ def can_view_sheet(user, sheet: EvaluationSheet) -> bool:
     return visible_sheets(user).filter(pk=sheet.pk).exists()
 
 
+def visible_sheet(user, pk, *, related=()) -> tuple[EvaluationSheet | None, bool]:
+    """(the sheet, True) when ``user`` may read it, else (None, whether it exists at all).
+
+    The rule of :func:`visible_sheets` is part of the one query that fetches the sheet (with
+    ``related`` select_related): a page saves the separate check; only a miss costs a second query,
+    to tell a hidden sheet (403) from a missing one (404).
+    """
+    try:
+        return visible_sheets(user).select_related(*related).get(pk=pk), True
+    except EvaluationSheet.DoesNotExist:
+        return None, EvaluationSheet.objects.filter(pk=pk).exists()
+
+
 def _owner_unit_ids(sheet: EvaluationSheet) -> set[int]:
     """The owning unit and every unit above it (a 課's sheet belongs to its 部 too)."""
     unit = sheet.owner_unit

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -22,7 +22,7 @@ from sheets.forms import (
     ProgramSheetEditForm,
 )
 from sheets.models import EvaluationSheet
-from sheets.permissions import can_edit_sheet, can_view_sheet, visible_organization_ids, visible_sheets
+from sheets.permissions import can_edit_sheet, visible_organization_ids, visible_sheet, visible_sheets
 from sheets.services.workflow import allowed_actions
 
 #: The edit page of each form that has one.
@@ -34,15 +34,26 @@ EDIT_URLS = {
 }
 
 
-def _viewable_sheet(request, pk) -> EvaluationSheet:
-    sheet = get_object_or_404(
-        EvaluationSheet.objects.select_related(
-            "program__owner_unit__parent", "policy_node__lead_unit__parent"
-        ),
-        pk=pk,
+#: What the sheet's page and exports read through the sheet: the permission rules walk the owner's
+#: units, and the 個表 and 施策の方針 contexts take the sheet fetched with these instead of fetching it.
+_SHEET_RELATED = tuple(
+    sorted(
+        {
+            "program__owner_unit__parent",
+            "policy_node__lead_unit__parent",
+            *exports.CONTEXT_SHEET_RELATED,
+        }
     )
-    if not can_view_sheet(request.user, sheet):
-        raise PermissionDenied
+)
+
+
+def _viewable_sheet(request, pk) -> EvaluationSheet:
+    """The sheet in one query with the visibility rule: 404 when missing, 403 when hidden."""
+    sheet, exists = visible_sheet(request.user, pk, related=_SHEET_RELATED)
+    if sheet is None:
+        if exists:
+            raise PermissionDenied
+        raise Http404
     return sheet
 
 
@@ -68,43 +79,16 @@ def _public_for(request, sheet) -> bool:
     return outside or request.GET.get("public") == "1"
 
 
-#: Forms whose context can take the page's sheet instead of fetching it again, with what it reads.
-_PAGE_CONTEXTS = {
-    FormType.KAMAKURA_PROGRAM: selectors.program_sheet_context,
-    FormType.KAMAKURA_POLICY: selectors.policy_sheet_context,
-}
-_PAGE_SHEET_RELATED = {
-    "program__owner_unit__parent",  # the permission rules walk the owner's units
-    "policy_node__lead_unit__parent",
-    *selectors.program_sheet.SHEET_RELATED,
-    *selectors.policy_sheet.SHEET_RELATED,
-}
-
-
-def _page_print_context(sheet, *, public: bool) -> dict:
-    """``exports.sheet_print_context``, reusing the already-fetched sheet where the form allows."""
-    build = _PAGE_CONTEXTS.get(sheet.form_type)
-    if public or build is None:
-        return exports.sheet_print_context(sheet, public=public)
-    return {
-        "ctx": build(sheet_id=sheet.pk, sheet=sheet),
-        "body_template": exports.BODY_TEMPLATES[sheet.form_type],
-        "public": False,
-    }
-
-
 @login_required
 def sheet_detail(request, pk):
-    sheet = get_object_or_404(EvaluationSheet.objects.select_related(*sorted(_PAGE_SHEET_RELATED)), pk=pk)
-    if not can_view_sheet(request.user, sheet):
-        raise PermissionDenied
+    sheet = _viewable_sheet(request, pk)
     public = _public_for(request, sheet)
     snapshot = None if public else exports.frozen_snapshot(sheet)
     # A locked sheet shows what it printed when its year was locked, never a recomputation.
     context = (
         {"frozen_body": mark_safe(snapshot.body_html)}
         if snapshot
-        else _page_print_context(sheet, public=public)
+        else exports.sheet_print_context(sheet, public=public)
     )
     edit_url = EDIT_URLS.get(sheet.form_type)
     context.update(

@@ -73,14 +73,15 @@ def choice_option_values(key: str, *fields: str, organization_id: int, fiscal_ye
 
 
 def personnel_costs_for(
-    programs, fiscal_years, program_years, *, allocations=None
+    programs, fiscal_years, program_years, *, allocations=None, unit_costs=None
 ) -> dict[tuple[int, int], Decimal | None]:
     """人件費 per (program id, year): FTE × unit cost, or the ProgramYear override with its reason.
 
     Two queries whatever the number of programs (one when ``allocations``, rows with ``program_id``,
     ``fiscal_year``, ``category_id`` and ``fte`` covering the programs and years, are given);
     ``program_years`` maps (program id, year) to the already-fetched ProgramYear (its
-    ``personnel_cost_override`` wins).
+    ``personnel_cost_override`` wins). ``unit_costs``: the per-FTE costs by (organisation id, year,
+    category id) of the programs' organisations in the years, when already read (one query less).
     """
     programs = list(programs)
     fiscal_years = list(fiscal_years)
@@ -96,14 +97,15 @@ def personnel_costs_for(
     by_key = defaultdict(list)
     for a in allocations:
         by_key[(a.program_id, a.fiscal_year)].append(a)
-    unit_costs = {
-        (organization_id, fy, category_id): per_fte
-        for organization_id, fy, category_id, per_fte in PersonnelUnitCost.objects.filter(
-            organization_id__in={p.organization_id for p in programs}, fiscal_year__in=fiscal_years
-        )
-        .order_by()
-        .values_list("organization_id", "fiscal_year", "category_id", "per_fte")
-    }
+    if unit_costs is None:
+        unit_costs = {
+            (organization_id, fy, category_id): per_fte
+            for organization_id, fy, category_id, per_fte in PersonnelUnitCost.objects.filter(
+                organization_id__in={p.organization_id for p in programs}, fiscal_year__in=fiscal_years
+            )
+            .order_by()
+            .values_list("organization_id", "fiscal_year", "category_id", "per_fte")
+        }
     result = {}
     for program in programs:
         for fy in fiscal_years:

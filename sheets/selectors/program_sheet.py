@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import F, FilteredRelation, Prefetch, Q
 
 from benchmarks.models import BenchmarkEntry, BenchmarkMetricValue
 from hikikomori_eval.wareki import fy_label
@@ -25,7 +25,6 @@ from sheets.models import (
     ProgramYear,
     SheetSignatory,
     SubProgramEvaluation,
-    ViewpointAnswer,
     ViewpointQuestion,
 )
 from sheets.selectors import lineage
@@ -242,12 +241,74 @@ def _staff_allocations(programs, staff_years) -> list:
     )
 
 
+def _children_and_predecessors(program: Program) -> tuple[list[Program], list[Program]]:
+    """(the program's children, its former programs by code) in one query.
+
+    The rows of ``parent = program OR successor = program``, each with the successor the join found
+    (a child comes once per successor of its own, so rows are kept once per id).
+    """
+    children, former = {}, {}
+    for row in (
+        Program.objects.filter(Q(parent_id=program.pk) | Q(successors=program.pk))
+        .annotate(successor_id=F("successors"))
+        .order_by()
+    ):
+        if row.parent_id == program.pk:
+            children.setdefault(row.pk, row)
+        if row.successor_id == program.pk:
+            former.setdefault(row.pk, row)
+    return list(children.values()), sorted(former.values(), key=lambda p: (p.code, p.pk))
+
+
+def _categories_and_unit_costs(program, former, staff_years, allocations):
+    """(the staff categories of the 職員数 table, the unit costs by (organisation, year, category) or
+    None): the organisation's categories each joined with its unit costs of the years, one query for
+    what took two.
+
+    The join holds every unit cost ``personnel_costs_for`` looks up only when every program is of the
+    program's organisation and every allocation is of its categories; otherwise the other categories
+    get a second query and the unit costs are left to ``personnel_costs_for`` (None).
+    """
+    organization_id = program.organization_id
+    costs_of_years = FilteredRelation(
+        "personnelunitcost",
+        condition=Q(
+            personnelunitcost__organization_id=organization_id,
+            personnelunitcost__fiscal_year__in=staff_years,
+        ),
+    )
+    categories, unit_costs = {}, {}
+    for pk, code, label, order, fiscal_year, per_fte in (
+        StaffCategory.objects.filter(organization_id=organization_id)
+        .annotate(unit_cost=costs_of_years)
+        .order_by()
+        .values_list("pk", "code", "label", "order", "unit_cost__fiscal_year", "unit_cost__per_fte")
+    ):
+        if pk not in categories:
+            categories[pk] = StaffCategory.from_db(
+                None,
+                ("id", "organization_id", "code", "label", "order"),
+                (pk, organization_id, code, label, order),
+            )
+        if fiscal_year is not None:
+            unit_costs[(organization_id, fiscal_year, pk)] = per_fte
+    categories = list(categories.values())
+    others = {a.category_id for a in allocations} - set(c.pk for c in categories)
+    if others:
+        categories += StaffCategory.objects.filter(pk__in=others).order_by()
+    if others or any(p.organization_id != organization_id for p in former):
+        return categories, None
+    return categories, unit_costs
+
+
 def _personnel_costs(
-    program: Program, fiscal_years, program_years, former=(), allocations=None
+    program: Program, fiscal_years, program_years, former=(), allocations=None, unit_costs=None
 ) -> dict[int, Decimal | None]:
     """人件費 per year from FTE × unit cost, or the override with its reason; a year the program has
     none reads the former programs' (summed)."""
-    by_key = personnel_costs_for([program, *former], fiscal_years, program_years, allocations=allocations)
+    by_key = personnel_costs_for(
+        [program, *former], fiscal_years, program_years, allocations=allocations, unit_costs=unit_costs
+    )
     result = {}
     for fy in fiscal_years:
         own = by_key[(program.pk, fy)]
@@ -266,18 +327,17 @@ def program_sheet_context(*, sheet_id: int, sheet: EvaluationSheet | None = None
         raise EvaluationSheet.DoesNotExist
     program = sheet.program
     e, s = sheet.evaluation_fy, sheet.subject_fy
-    # Every child, filtered and sorted in memory: a much cheaper query than the filtered, ordered one.
+    children, former = _children_and_predecessors(program)
+    # Filtered and sorted in memory: a much cheaper query than the filtered, ordered one.
     subs = sorted(
         (
             child
-            for child in Program.objects.filter(parent_id=program.pk).order_by()
+            for child in children
             if child.kind == ProgramKind.SUB_PROGRAM and _active_in_any(child, [s, e])
         ),
         key=_print_order,
     )
     owners = [program, *subs]
-    # program.predecessors without building a related manager.
-    former = list(Program.objects.filter(successors=program.pk).order_by("code", "id"))
     everything = [*owners, *former]
     staff_years = list(range(e - STAFFING_WINDOW + 1, e + 1))
 
@@ -350,12 +410,13 @@ def program_sheet_context(*, sheet_id: int, sheet: EvaluationSheet | None = None
         program, subs, cost_columns, cost_index, former
     )
     allocations = _staff_allocations([program, *former], staff_years)
-    personnel = _personnel_costs(program, staff_years, program_years, former, allocations)
+    categories, unit_costs = _categories_and_unit_costs(program, former, staff_years, allocations)
+    personnel = _personnel_costs(program, staff_years, program_years, former, allocations, unit_costs)
     personnel_costs = [
         personnel.get(c.fiscal_year) if c.basis in (CostBasis.SETTLEMENT, CostBasis.BUDGET) else None
         for c in cost_columns
     ]
-    staff_rows, staff_from_former = _staff_rows(program, staff_years, former, allocations)
+    staff_rows, staff_from_former = _staff_rows(program, staff_years, former, allocations, categories)
     if staff_from_former:
         years = "・".join(fy_label(fy, "plain") for fy in staff_from_former)
         lineage_notes.append(f"{years}の職員数は旧事業（{lineage.former_names(former)}）のものです。")
@@ -469,20 +530,24 @@ def _funding(program, subs, cost_columns, cost_index, former=()):
     return project_costs, rows, warnings, notes
 
 
-def _staff_rows(program, staff_years, former=(), allocations=None) -> tuple[list[StaffRow], list[int]]:
+def _staff_rows(
+    program, staff_years, former=(), allocations=None, categories=None
+) -> tuple[list[StaffRow], list[int]]:
     """職員数 per category and year; a year without any allocation of the program takes the former
     programs' allocations, summed per category. Also returns those years.
 
     ``allocations``: the (program_id, fiscal_year, category_id, fte) rows of the program and the former
-    programs in ``staff_years`` when already read.
+    programs in ``staff_years`` when already read; ``categories``: the organisation's categories and
+    any other an allocation names, when already read.
     """
     if allocations is None:
         allocations = _staff_allocations([program, *former], staff_years)
-    # The organisation's categories, and any other an allocation names (a second query only then).
-    categories = list(StaffCategory.objects.filter(organization_id=program.organization_id).order_by())
-    others = {a.category_id for a in allocations} - {c.pk for c in categories}
-    if others:
-        categories += StaffCategory.objects.filter(pk__in=others).order_by()
+    if categories is None:
+        # The organisation's categories, and any other an allocation names (a second query only then).
+        categories = list(StaffCategory.objects.filter(organization_id=program.organization_id).order_by())
+        others = {a.category_id for a in allocations} - {c.pk for c in categories}
+        if others:
+            categories += StaffCategory.objects.filter(pk__in=others).order_by()
     own_years = {a.fiscal_year for a in allocations if a.program_id == program.pk}
     former_years = sorted({a.fiscal_year for a in allocations if a.program_id != program.pk} - own_years)
     fte: dict[tuple[int, int], list] = {}
@@ -518,21 +583,38 @@ def _evaluations(sheet, subs) -> list[SubProgramEvaluation]:
     return evaluations
 
 
+_QUESTION_FIELDS = tuple(f.attname for f in ViewpointQuestion._meta.concrete_fields)
+_OPTION_FIELDS = tuple(f.attname for f in ChoiceOption._meta.concrete_fields)
+_PARENT_FIELDS = ("id", "code", "label")  # what the answer text prints of the parent option
+
+
 def _viewpoints(sheet) -> list[ViewpointRow]:
-    answers = {
-        a.question_id: a
-        for a in ViewpointAnswer.objects.filter(sheet_id=sheet.pk).select_related("option__parent")
-    }
-    questions = _in_order(
+    """The questions of the year, each joined with the sheet's answer, its option and the option's
+    parent: one query for what took two (questions; answers with their options)."""
+    answer = FilteredRelation("viewpointanswer", condition=Q(viewpointanswer__sheet_id=sheet.pk))
+    option_paths = [f"answer__option__{name}" for name in _OPTION_FIELDS]
+    parent_paths = [f"answer__option__parent__{name}" for name in _PARENT_FIELDS]
+    q_count, o_count = len(_QUESTION_FIELDS), len(_OPTION_FIELDS)
+    rows = []
+    for values in (
         ViewpointQuestion.objects.filter(
             organization_id=sheet.organization_id, valid_from_fy__lte=sheet.evaluation_fy
         )
-    )
-    rows = []
-    for q in questions:
-        a = answers.get(q.pk)
-        rows.append(ViewpointRow(q, a.option if a else None, a.free_text if a else ""))
-    return rows
+        .annotate(answer=answer)
+        .order_by()
+        .values_list(*_QUESTION_FIELDS, "answer__id", "answer__free_text", *option_paths, *parent_paths)
+    ):
+        question = ViewpointQuestion.from_db(None, _QUESTION_FIELDS, values[:q_count])
+        answer_id, free_text = values[q_count : q_count + 2]
+        option_values = values[q_count + 2 : q_count + 2 + o_count]
+        parent_values = values[q_count + 2 + o_count :]
+        option = None
+        if option_values[0] is not None:
+            option = ChoiceOption.from_db(None, _OPTION_FIELDS, option_values)
+            if parent_values[0] is not None:
+                option.parent = ChoiceOption.from_db(None, _PARENT_FIELDS, parent_values)
+        rows.append(ViewpointRow(question, option, free_text if answer_id is not None else ""))
+    return sorted(rows, key=lambda row: (row.question.order, row.question.pk))
 
 
 def _directions(sheet, program_sheet) -> list[Check]:
