@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from datasets.ops import chunked
 from hikikomori_eval.wareki import fy_label
 from indicators.models import BudgetProject
 from sheets.choices import ProgramKind, SheetStatus
-from sheets.models import EvaluationSheet, FiscalYear, PolicyNode, Program
+from sheets.models import EvaluationSheet, FiscalYear, OrgUnit, PolicyNode, Program
 from sheets.permissions import can_edit_sheet
 
 
@@ -33,7 +34,14 @@ class Gate:
         self.sheet = sheet
         self.budget_projects = set(budget_projects)
         self._sheets: dict[tuple[str, int], list[EvaluationSheet]] = {}
+        #: The evaluation years a prefetch loaded the sheets of (None or absent: every year).
+        self._sheet_years: dict[tuple[str, int], frozenset[int] | None] = {}
         self._locked_years: dict[int, set[int]] = {}
+        #: The units of the prefetched organisations, parents linked: the rights over a program
+        #: without a sheet walk its owner unit upwards (a query per unit and program otherwise).
+        self._units: dict[int, OrgUnit] = {}
+        #: problem() by (owner kind, root id, fiscal year): the checks are made once per program and year.
+        self._problems: dict[tuple[str, int, int], str | None] = {}
         #: The editable sheets showing the rows that passed: their version goes up when applied.
         self.sheet_ids: set[int] = set()
 
@@ -47,15 +55,57 @@ class Gate:
             )
         return self._locked_years[organization_id]
 
+    def prefetch(self, rows) -> None:
+        """Load the locked years and the sheets of many (owner, fiscal year) pairs at once, a query
+        or two per chunk of programs instead of one per program: :meth:`problem` then finds them.
+
+        Only the sheets that can show those years (E = year or year + 1) are loaded; a later look-up
+        of another year loads all the program's sheets, as without this.
+        """
+        roots = {}
+        years = set()
+        for owner, fiscal_year in rows:
+            if isinstance(owner, Program):
+                root = self.root(owner)
+                roots[root.pk] = root
+                years.update((fiscal_year, fiscal_year + 1))
+        organization_ids = {r.organization_id for r in roots.values()} - self._locked_years.keys()
+        for chunk in chunked(organization_ids):
+            for organization_id in chunk:
+                self._locked_years[organization_id] = set()
+            locked = FiscalYear.objects.filter(organization_id__in=chunk, locked_at__isnull=False)
+            for organization_id, year in locked.values_list("organization_id", "evaluation_fy"):
+                self._locked_years[organization_id].add(year)
+        if self.sheet is not None:
+            return  # the workbook's own sheet governs: no other sheet is looked at
+        if not getattr(self.user, "is_superuser", False):  # a superuser's rights never look at units
+            for chunk in chunked(organization_ids):
+                self._units.update((u.pk, u) for u in OrgUnit.objects.filter(organization_id__in=chunk))
+            for unit in self._units.values():
+                if unit.parent_id in self._units and not OrgUnit.parent.is_cached(unit):
+                    unit.parent = self._units[unit.parent_id]
+        for chunk in chunked(roots.keys() - {pk for kind, pk in self._sheets if kind == "Program"}):
+            for pk in chunk:
+                self._sheets[("Program", pk)] = []
+                self._sheet_years[("Program", pk)] = frozenset(years)
+            # The model's ordering ends with id: each program's sheets keep the order of its own query.
+            for sheet in EvaluationSheet.objects.filter(
+                program_id__in=chunk, evaluation_fy__in=sorted(years)
+            ).select_related("program__owner_unit__parent__parent", "policy_node__lead_unit__parent__parent"):
+                self._sheets[("Program", sheet.program_id)].append(sheet)
+
     @staticmethod
     def root(owner):
         if isinstance(owner, Program) and owner.kind == ProgramKind.SUB_PROGRAM and owner.parent_id:
             return owner.parent
         return owner
 
-    def _sheets_of(self, root) -> list[EvaluationSheet]:
+    def _sheets_of(self, root, fiscal_year: int) -> list[EvaluationSheet]:
+        """The root's sheets (all years, or at least those that show ``fiscal_year``)."""
         key = (type(root).__name__, root.pk)
-        if key not in self._sheets:
+        loaded = self._sheet_years.get(key)
+        if key not in self._sheets or (loaded is not None and not {fiscal_year, fiscal_year + 1} <= loaded):
+            self._sheet_years[key] = None
             lookup = {"program": root} if isinstance(root, Program) else {"policy_node__in": _lineage(root)}
             self._sheets[key] = list(
                 EvaluationSheet.objects.filter(**lookup).select_related(
@@ -65,9 +115,17 @@ class Gate:
         return self._sheets[key]
 
     def problem(self, owner, fiscal_year: int) -> str | None:
-        if isinstance(owner, BudgetProject):
-            return self._budget_problem(owner, fiscal_year)
-        root = self.root(owner)
+        """Why the user may not change ``owner``'s rows of ``fiscal_year`` (None: they may)."""
+        root = owner if isinstance(owner, BudgetProject) else self.root(owner)
+        key = (type(root).__name__, root.pk, fiscal_year)
+        if key not in self._problems:
+            if isinstance(owner, BudgetProject):
+                self._problems[key] = self._budget_problem(owner, fiscal_year)
+            else:
+                self._problems[key] = self._problem(root, fiscal_year)
+        return self._problems[key]
+
+    def _problem(self, root, fiscal_year: int) -> str | None:
         organization_id = root.organization_id if isinstance(root, Program) else root.plan.organization_id
         locked = sorted(self._locked(organization_id) & {fiscal_year, fiscal_year + 1})
         if locked:
@@ -76,7 +134,9 @@ class Gate:
             governing = [self.sheet]
         else:
             governing = [
-                s for s in self._sheets_of(root) if s.evaluation_fy in (fiscal_year, fiscal_year + 1)
+                s
+                for s in self._sheets_of(root, fiscal_year)
+                if s.evaluation_fy in (fiscal_year, fiscal_year + 1)
             ]
         for sheet in governing:
             if not sheet.is_editable:
@@ -86,6 +146,8 @@ class Gate:
         if not governing:
             probe = EvaluationSheet(organization_id=organization_id, status=SheetStatus.DRAFT)
             if isinstance(root, Program):
+                if not Program.owner_unit.is_cached(root) and root.owner_unit_id in self._units:
+                    root.owner_unit = self._units[root.owner_unit_id]  # the same row, loaded already
                 probe.program = root
             else:
                 probe.policy_node = root

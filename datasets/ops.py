@@ -8,10 +8,13 @@ Both readers (the dataset workbook and the 個表 workbook) turn cells into thes
 from __future__ import annotations
 
 import datetime
+import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from hikikomori_eval.numbers import ParsedValue, normalize_width
@@ -19,6 +22,9 @@ from indicators.choices import CostBasis, IndicatorKind, ValueType
 from indicators.models import BudgetProject, Indicator
 from sheets.choices import ProgramKind
 from sheets.models import Organization, PolicyNode, Program
+
+#: Keys per ``__in`` query of a bulk look-up (well under every backend's limit of parameters).
+LOOKUP_CHUNK = 500
 
 #: Marks of a true 暫定値 / flag cell besides ○.
 _TRUE_MARKS = {"○", "〇", "◯", "1", "TRUE", "true", "はい", "✓", "✔", "Y", "y", "有"}
@@ -100,6 +106,12 @@ def flag_value(value) -> bool:
 
 
 def _choice_map(choices) -> dict[str, str]:
+    # Built once per choices and language, not once per row (the labels are lazy translations).
+    return _choice_map_in(choices, get_language())
+
+
+@functools.cache
+def _choice_map_in(choices, language: str | None) -> dict[str, str]:
     found = {}
     for value, label in choices.choices:
         found[value] = value
@@ -127,10 +139,29 @@ def indicator_kind_code(text: str) -> str:
     return _choice_map(IndicatorKind).get(key_text(text), "")
 
 
+def chunked(items: Iterable, size: int = LOOKUP_CHUNK):
+    """Slices of ``items`` (sorted, so that queries are the same from run to run)."""
+    items = sorted(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass(frozen=True)
+class OwnerKey:
+    """The key cells of a row that name its owner (raw cell values), for :meth:`Resolver.prefetch`."""
+
+    org_code: object
+    program_code: object
+    names_sub_program: bool
+    policy_code: object
+    budget_project: object
+
+
 class Resolver:
     """Finds organisations, programs, sub-programs, policy nodes, budget projects and indicators by key.
 
-    Each lookup is cached, so a workbook costs one query per distinct owner, not one per row.
+    Each lookup is cached; :meth:`prefetch` fills the caches for many rows with a few queries, so a
+    workbook costs a few queries per chunk of rows, not some per row or per owner.
     """
 
     def __init__(self):
@@ -141,10 +172,115 @@ class Resolver:
         self._budget: dict[tuple[int, str], list[BudgetProject]] = {}
         self._indicators: dict[tuple[str, int], list[Indicator]] = {}
 
-    def organization(self, code) -> Organization:
+    @staticmethod
+    def _org_text(code) -> str:
         text = key_text(code)
-        if text.isdigit():
-            text = text.zfill(6)
+        return text.zfill(6) if text.isdigit() else text
+
+    def prefetch(self, keys: Iterable[OwnerKey], *, indicators: bool = False) -> None:
+        """Fill the caches for the owners ``keys`` name (and their indicators), a query per kind.
+
+        Only caches are filled, each key with exactly what its own look-up would have found: what
+        the look-ups return or refuse is unchanged.
+        """
+        keys = list(keys)
+        self._fetch_orgs({self._org_text(k.org_code) for k in keys} - self._orgs.keys())
+        #: (organisation, code) of programs a row names itself, of programs whose 事務事業 it names.
+        programs, parents, nodes, budgets = set(), set(), set(), set()
+        for key in keys:
+            org = self._orgs.get(self._org_text(key.org_code))
+            if org is None:
+                continue
+            if text := key_text(key.program_code):
+                (parents if key.names_sub_program else programs).add((org.pk, text))
+            elif text := key_text(key.policy_code):
+                nodes.add((org.pk, text))
+            elif text := key_text(key.budget_project):
+                budgets.add((org.pk, text))
+        self._fetch_programs((programs | parents) - self._programs.keys())
+        parent_ids = {p.pk for k in parents for p in self._programs[k]}
+        self._fetch_subs(parent_ids - self._subs.keys())
+        self._fetch_nodes(nodes - self._nodes.keys())
+        self._fetch_budget(budgets - self._budget.keys())
+        if indicators:
+            owners = [p for k in programs for p in self._programs[k]]
+            owners += [s for pk in parent_ids for s in self._subs[pk]]
+            owners += [n for k in nodes for n in self._nodes[k]]
+            self._fetch_indicators(owners)
+
+    def _fetch_orgs(self, texts: set[str]) -> None:
+        for chunk in chunked(texts):
+            self._orgs.update(dict.fromkeys(chunk))
+            # lg_code is unique: the one match is what .first() finds.
+            self._orgs.update({o.lg_code: o for o in Organization.objects.filter(lg_code__in=chunk)})
+
+    def _fetch_programs(self, keys: set[tuple[int, str]]) -> None:
+        for chunk in chunked(keys):
+            wanted = set(chunk)
+            for key in chunk:
+                self._programs[key] = []
+            found = (
+                Program.objects.filter(
+                    organization_id__in={k[0] for k in chunk},
+                    code__in={k[1] for k in chunk},
+                    parent__isnull=True,
+                )
+                .exclude(kind=ProgramKind.SUB_PROGRAM)
+                .select_related("organization", "owner_unit")
+            )
+            for program in found:
+                # The query crosses the organisations with the codes: keep only the pairs asked for.
+                if (key := (program.organization_id, program.code)) in wanted:
+                    self._programs[key].append(program)
+
+    def _fetch_subs(self, parent_ids: set[int]) -> None:
+        for chunk in chunked(parent_ids):
+            for pk in chunk:
+                self._subs[pk] = []
+            found = Program.objects.filter(parent_id__in=chunk, kind=ProgramKind.SUB_PROGRAM).select_related(
+                "parent"
+            )
+            for sub in found:
+                self._subs[sub.parent_id].append(sub)
+
+    def _fetch_nodes(self, keys: set[tuple[int, str]]) -> None:
+        for chunk in chunked(keys):
+            wanted = set(chunk)
+            for key in chunk:
+                self._nodes[key] = []
+            found = PolicyNode.objects.filter(
+                plan__organization_id__in={k[0] for k in chunk}, code__in={k[1] for k in chunk}
+            ).select_related("plan")
+            for node in found:
+                if (key := (node.plan.organization_id, node.code)) in wanted:
+                    self._nodes[key].append(node)
+
+    def _fetch_budget(self, keys: set[tuple[int, str]]) -> None:
+        for chunk in chunked(keys):
+            wanted = set(chunk)
+            for key in chunk:
+                self._budget[key] = []
+            found = BudgetProject.objects.filter(
+                organization_id__in={k[0] for k in chunk}, name__in={k[1] for k in chunk}
+            )
+            for project in found:
+                if (key := (project.organization_id, project.name)) in wanted:
+                    self._budget[key].append(project)
+
+    def _fetch_indicators(self, owners: list[Program | PolicyNode]) -> None:
+        wanted = {(type(o).__name__, o.pk) for o in owners} - self._indicators.keys()
+        for kind, field_name in (("Program", "program_id"), ("PolicyNode", "policy_node_id")):
+            for chunk in chunked(pk for k, pk in wanted if k == kind):
+                for pk in chunk:
+                    self._indicators[(kind, pk)] = []
+                found = Indicator.objects.filter(**{f"{field_name}__in": chunk}).select_related(
+                    "program__parent", "policy_node"
+                )
+                for indicator in found:
+                    self._indicators[(kind, getattr(indicator, field_name))].append(indicator)
+
+    def organization(self, code) -> Organization:
+        text = self._org_text(code)
         if text not in self._orgs:
             self._orgs[text] = Organization.objects.filter(lg_code=text).first()
         org = self._orgs[text]

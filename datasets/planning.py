@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 
 from datasets.choices import Action
 from datasets.gate import Gate
-from datasets.ops import CostOp, ValueOp
+from datasets.ops import CostOp, ValueOp, chunked
 from datasets.report import ImportReport, ReportEntry
 from indicators.choices import CostBasis, ValueStatus
-from indicators.models import BudgetProject, CostRecord, FundingLine, IndicatorValue
+from indicators.models import BudgetProject, CostRecord, FundingLine, Indicator, IndicatorValue
 from indicators.selectors import STATUS_TOKENS
 from sheets.choices import ProgramKind
 from sheets.history import acting_as
@@ -34,6 +34,9 @@ from sheets.models import EvaluationSheet, PolicyNode, Program
 from sheets.services import SubProgramInput, funding_problems
 
 FETCH_CHUNK = 500
+#: The fields an import writes (updates write only those of them that changed).
+VALUE_FIELDS = ("value", "status", "raw_text", "provisional", "note")
+RECORD_FIELDS = ("amount", "work_hours", "personnel_cost")
 #: Bases the edit form checks with V-SUM, and the evaluation year whose columns show them.
 _VSUM_E = {CostBasis.SETTLEMENT: 1, CostBasis.INITIAL_BUDGET: 1, CostBasis.BUDGET: 0}
 
@@ -63,6 +66,9 @@ class Plan:
     line_updates: list[FundingLine] = field(default_factory=list)
     line_deletes: list[int] = field(default_factory=list)
     sheet_ids: set[int] = field(default_factory=set)
+    #: The fields each planned update changes, by id() of the (planned, so living) instance: an
+    #: update writes those alone, in one bulk update per set of fields (far fewer CASE … WHEN).
+    changed_fields: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _clean(instance) -> list[str]:
@@ -86,6 +92,17 @@ def plan_import(
     """``sheet``: the sheet a per-sheet workbook belongs to (it governs every op, see :class:`Gate`)."""
     plan = Plan()
     gate = Gate(user, sheet=sheet, budget_projects=budget_projects)
+    # Programs already loaded with their ops (never a query per op just to prefetch).
+    gate.prefetch(
+        [
+            *(
+                (op.indicator.program, op.fiscal_year)
+                for op in value_ops
+                if Indicator.program.is_cached(op.indicator)
+            ),
+            *((op.owner, op.fiscal_year) for op in cost_ops),
+        ]
+    )
     _plan_values(value_ops, gate, report, plan)
     _plan_costs(cost_ops, gate, report, plan)
     plan.sheet_ids = gate.sheet_ids
@@ -157,6 +174,7 @@ def _plan_values(ops: list[ValueOp], gate: Gate, report: ImportReport, plan: Pla
             target = current or IndicatorValue(
                 indicator=op.indicator, fiscal_year=op.fiscal_year, value_type=op.value_type
             )
+            stored = [getattr(target, name) for name in VALUE_FIELDS]
             if current is None or (current.status, current.value) != (parsed.status, parsed.value):
                 target.raw_text = parsed.raw_text[:60]
             target.value, target.status = parsed.value, parsed.status
@@ -166,10 +184,18 @@ def _plan_values(ops: list[ValueOp], gate: Gate, report: ImportReport, plan: Pla
                 for message in errors:
                     report.reject(op.cell.sheet, op.cell.row, op.cell.column, message, field=op.cell.header)
                 continue
-            (plan.value_updates if current else plan.value_creates).append(target)
+            if current:
+                plan.value_updates.append(target)
+                plan.changed_fields[id(target)] = _changed(target, VALUE_FIELDS, stored)
+            else:
+                plan.value_creates.append(target)
         action = Action.CREATED if current is None else Action.CHANGED
         for cell, old, new, message in changes:
             report.add(ReportEntry(cell.sheet, cell.row, cell.column, action, message, old, new, cell.header))
+
+
+def _changed(instance, names, stored) -> tuple[str, ...]:
+    return tuple(name for name, old in zip(names, stored, strict=True) if getattr(instance, name) != old)
 
 
 def _owner_lookup(owner) -> dict:
@@ -247,6 +273,7 @@ def _plan_costs(ops: list[CostOp], gate: Gate, report: ImportReport, plan: Plan)
             plan.record_creates.append(record)
         elif any(not name.startswith("line:") for name, *_rest in changes):
             plan.record_updates.append(record)
+            plan.changed_fields[id(record)] = tuple(getattr(record, name) for name in RECORD_FIELDS)
         group = _group(groups, op, changes[0][3])
         for name, old, new, cell in changes:
             if group is not None and name == "amount":
@@ -274,7 +301,35 @@ def _plan_costs(ops: list[CostOp], gate: Gate, report: ImportReport, plan: Plan)
             )
         for message in _clean(record):
             report.reject(op.row_cell.sheet, op.row_cell.row, "", message)
+        if id(record) in plan.changed_fields:  # the stored values, taken above: now what changed
+            plan.changed_fields[id(record)] = _changed(record, RECORD_FIELDS, plan.changed_fields[id(record)])
     _check_vsum(groups, report)
+
+
+def _vsum_rows(groups: dict[tuple, _Group]) -> tuple[dict[int, list[int]], dict[tuple, CostRecord]]:
+    """The stored rows V-SUM adds up, for every group at once (a few queries, not three per group):
+    ({program: its 事務事業 ids}, {(owner kind, owner id, year, basis): record with its lines})."""
+    program_ids = {g.root.pk for g in groups.values() if isinstance(g.root, Program)}
+    node_ids = {g.root.pk for g in groups.values() if isinstance(g.root, PolicyNode)}
+    years = {fy for _kind, _pk, fy, _basis in groups}
+    bases = {basis for _kind, _pk, _fy, basis in groups}
+    subs_of: dict[int, list[int]] = {pk: [] for pk in program_ids}
+    for chunk in chunked(program_ids):
+        # The model's ordering ends with id: each program's 事務事業 keep the order of its own query.
+        subs = Program.objects.filter(parent_id__in=chunk, kind=ProgramKind.SUB_PROGRAM)
+        for pk, parent_id in subs.values_list("pk", "parent_id"):
+            subs_of[parent_id].append(pk)
+    stored: dict[tuple, CostRecord] = {}
+    owners = [("Program", "program_id", program_ids | {pk for ids in subs_of.values() for pk in ids})]
+    owners.append(("PolicyNode", "policy_node_id", node_ids))
+    for kind, field_name, ids in owners:
+        for chunk in chunked(ids):
+            records = CostRecord.objects.filter(
+                **{f"{field_name}__in": chunk}, fiscal_year__in=years, basis__in=bases
+            ).prefetch_related("funding_lines")
+            for record in records:
+                stored[(kind, getattr(record, field_name), record.fiscal_year, record.basis)] = record
+    return subs_of, stored
 
 
 def _plan_line(record: CostRecord, line: FundingLine | None, source: str, new, plan: Plan) -> None:
@@ -306,23 +361,18 @@ def _group(groups: dict, op: CostOp, cell) -> _Group | None:
 
 def _check_vsum(groups: dict[tuple, _Group], report: ImportReport) -> None:
     """V-SUM with the form's own check: Σ 財源内訳 = 事業費 (Σ 事務事業) per program, year and basis."""
+    subs_of, stored = _vsum_rows(groups)
     for (_kind, _pk, fy, basis), group in groups.items():
         root = group.root
-        if isinstance(root, Program):
-            subs = list(
-                Program.objects.filter(parent=root, kind=ProgramKind.SUB_PROGRAM).values_list("pk", flat=True)
-            )
-            records = CostRecord.objects.filter(program_id__in=[root.pk, *subs], fiscal_year=fy, basis=basis)
-        else:
-            subs = []
-            records = CostRecord.objects.filter(policy_node=root, fiscal_year=fy, basis=basis)
+        subs = subs_of.get(root.pk, []) if isinstance(root, Program) else []
+        owners = [root.pk, *subs]
         amounts: dict[int, Decimal | None] = {}
         lines: dict[str, Decimal | None] = {}
-        for record in records.prefetch_related("funding_lines"):
-            owner_id = record.program_id or record.policy_node_id
-            amounts[owner_id] = record.amount
-            if owner_id == root.pk:
-                lines = {line.source_type: line.amount for line in record.funding_lines.all()}
+        for owner_id in owners:
+            if (record := stored.get((type(root).__name__, owner_id, fy, basis))) is not None:
+                amounts[owner_id] = record.amount
+                if owner_id == root.pk:
+                    lines = {line.source_type: line.amount for line in record.funding_lines.all()}
         amounts.update(group.amounts)
         lines.update(group.lines)
         problems = funding_problems(
@@ -336,21 +386,33 @@ def _check_vsum(groups: dict[tuple, _Group], report: ImportReport) -> None:
             report.reject(cell.sheet, cell.row, cell.column, problems[basis], field=cell.header)
 
 
+def _bulk_update(model, objs: list, names: tuple[str, ...], plan: Plan) -> None:
+    """Write the changed fields of ``objs`` with their history, one bulk update per set of fields.
+
+    Grouping by the fields that changed keeps Django's CASE … WHEN per object and field as small
+    as the change itself (most imports change one field of each value).
+    """
+    groups: dict[tuple[str, ...], list] = {}
+    for obj in objs:
+        groups.setdefault(plan.changed_fields.get(id(obj), names), []).append(obj)
+    for fields, group in groups.items():
+        if fields:
+            bulk_update_with_history(model, group, list(fields))
+
+
 def apply_plan(plan: Plan, *, user) -> None:
     """Write the planned rows (the caller holds the transaction), with their audit history."""
     with acting_as(user if getattr(user, "pk", None) else None):
         IndicatorValue.objects.filter(pk__in=plan.value_deletes).delete()
         bulk_create_with_history(IndicatorValue, plan.value_creates)
-        bulk_update_with_history(
-            IndicatorValue, plan.value_updates, ["value", "status", "raw_text", "provisional", "note"]
-        )
+        _bulk_update(IndicatorValue, plan.value_updates, VALUE_FIELDS, plan)
         bulk_create_with_history(CostRecord, plan.record_creates)
-        bulk_update_with_history(CostRecord, plan.record_updates, ["amount", "work_hours", "personnel_cost"])
+        _bulk_update(CostRecord, plan.record_updates, RECORD_FIELDS, plan)
         FundingLine.objects.filter(pk__in=plan.line_deletes).delete()
         for line in plan.line_creates:
             line.cost_record = line.cost_record  # the record may have got its id just now
         bulk_create_with_history(FundingLine, plan.line_creates)
-        bulk_update_with_history(FundingLine, plan.line_updates, ["amount"])
+        _bulk_update(FundingLine, plan.line_updates, ("amount",), plan)
     # Optimistic locking of the edit page: a form opened before the import must not overwrite it.
     EvaluationSheet.objects.filter(pk__in=plan.sheet_ids).update(
         version=F("version") + 1,

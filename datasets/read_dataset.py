@@ -9,6 +9,7 @@ parse is refused with the parser's own message, a key that names nothing is refu
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import islice
 
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
@@ -17,6 +18,7 @@ from datasets.definitions import COSTS, IMPORTABLE_SHEETS, INDICATOR_VALUES, She
 from datasets.ops import (
     Cell,
     CostOp,
+    OwnerKey,
     ResolveError,
     Resolver,
     ValueOp,
@@ -30,6 +32,9 @@ from datasets.ops import (
 from datasets.report import ImportRejected, ImportReport
 from hikikomori_eval.numbers import parse_amount, parse_value
 from hikikomori_eval.wareki import parse_fiscal_year
+
+#: Rows read ahead so that their keys are looked up together (bounded memory, a few queries each).
+READ_CHUNK = 2000
 
 
 def formula_message() -> str:
@@ -91,17 +96,36 @@ def _positions(spec: SheetSpec, header_cells) -> dict[str, int]:
     return {c.name: by_header[c.header] for c in spec.columns if c.header in by_header}
 
 
-def _rows(ws, spec: SheetSpec):
+def _rows(ws, spec: SheetSpec, resolver: Resolver, *, indicators: bool = False):
     # The stored dimension may be stale (files saved by other tools): never let it cut rows off.
     ws.reset_dimensions()
     rows = ws.iter_rows()
     positions = _positions(spec, next(rows, None))
     wanted = [c.name for c in spec.columns if (c.key or c.importable) and c.name in positions]
-    for number, cells in enumerate(rows, start=2):
-        row = _Row(spec, positions, cells, number)
-        if row.is_blank(wanted):
-            continue
-        yield row, wanted
+    numbered = enumerate(rows, start=2)
+    while chunk := list(islice(numbered, READ_CHUNK)):
+        kept = [
+            row for row in (_Row(spec, positions, cells, n) for n, cells in chunk) if not row.is_blank(wanted)
+        ]
+        # One look-up of the chunk's owners (and indicators) instead of a few queries per row.
+        resolver.prefetch((_owner_key(row) for row in kept), indicators=indicators)
+        for row in kept:
+            yield row, wanted
+
+
+def _owner_key(row: _Row) -> OwnerKey:
+    """The cells :func:`_owner` reads, as they are (a missing column reads as blank here)."""
+
+    def value(name: str):
+        return row.value(name) if name in row.positions else None
+
+    return OwnerKey(
+        value("org_code"),
+        value("program_code"),
+        bool(key_text(value("branch_no")) or key_text(value("sub_program_name"))),
+        value("policy_code"),
+        value("budget_project"),
+    )
 
 
 def _owner(resolver: Resolver, row: _Row, fiscal_year: int):
@@ -157,7 +181,7 @@ def _reject_key(report: ImportReport, row: _Row, name: str, error: Exception) ->
 def _read_values(ws, resolver: Resolver, report: ImportReport) -> list[ValueOp]:
     ops: list[ValueOp] = []
     seen: dict[tuple[int, int, str], int] = {}
-    for row, wanted in _rows(ws, INDICATOR_VALUES):
+    for row, wanted in _rows(ws, INDICATOR_VALUES, resolver, indicators=True):
         if not _formula_free(row, wanted, report):
             continue
         try:
@@ -212,7 +236,7 @@ def _read_values(ws, resolver: Resolver, report: ImportReport) -> list[ValueOp]:
 def _read_costs(ws, resolver: Resolver, report: ImportReport) -> list[CostOp]:
     ops: dict[tuple, CostOp] = {}
     importable = [c.name for c in COSTS.importable_columns]
-    for row, wanted in _rows(ws, COSTS):
+    for row, wanted in _rows(ws, COSTS, resolver):
         if not _formula_free(row, wanted, report):
             continue
         try:
