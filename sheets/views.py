@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,11 +22,14 @@ from sheets.forms import (
     PolicySheetEditForm,
     ProgramSheetEditForm,
 )
-from sheets.models import EvaluationSheet
+from sheets.forms.sheet_list import SheetListFilterForm
+from sheets.models import EvaluationSheet, Organization
 from sheets.permissions import can_edit_sheet, visible_organization_ids, visible_sheet, visible_sheets
 from sheets.services.workflow import allowed_actions
 
 #: The edit page of each form that has one.
+#: Rows of the 評価シート一覧 per page (an auditor of a large installation sees thousands).
+SHEETS_PER_PAGE = 50
 EDIT_URLS = {
     FormType.KAMAKURA_PROGRAM: "sheets:edit",
     FormType.KAMAKURA_POLICY: "sheets:policy_edit",
@@ -61,13 +65,33 @@ def _viewable_sheet(request, pk) -> EvaluationSheet:
 def sheet_list(request):
     visible = visible_sheets(request.user)
     years = selectors.sheet_years(sheets=visible)
-    year = (
-        int(request.GET["year"]) if request.GET.get("year", "").isdigit() else (years[0] if years else None)
+    organizations = list(
+        Organization.objects.filter(pk__in=visible.values("organization_id"))
+        .order_by("lg_code")
+        .values_list("pk", "name")
     )
-    sheets = selectors.sheet_list(sheets=visible, evaluation_fy=year)
-    year_choices = [(y, fy_label(y, "plain")) for y in years]
+    form = SheetListFilterForm(
+        request.GET or None,
+        year_choices=[(y, fy_label(y, "plain")) for y in years],
+        organizations=organizations,
+    )
+    filters = form.filters(default_year=years[0] if years else None)
+    page = Paginator(selectors.sheet_list(sheets=visible, **filters), SHEETS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
-        request, "sheets/sheet_list.html", {"sheets": sheets, "year": year, "year_choices": year_choices}
+        request,
+        "sheets/sheet_list.html",
+        {
+            "form": form,
+            "page": page,
+            "sheets": page.object_list,
+            "year": filters["evaluation_fy"],
+            "query_string": query.urlencode(),
+            "several_organizations": len(organizations) > 1,
+        },
     )
 
 

@@ -14,8 +14,17 @@ from indicators.models import PersonnelUnitCost, StaffAllocation
 from sheets.models import ChoiceOption, ChoiceSet, EvaluationSheet
 
 
-def sheet_list(*, sheets=None, organization_ids=None, evaluation_fy: int | None = None):
-    """評価シート一覧 with each subject; ``sheets`` is usually ``permissions.visible_sheets(user)``."""
+def sheet_list(
+    *,
+    sheets=None,
+    organization_ids=None,
+    evaluation_fy: int | None = None,
+    form_type: str = "",
+    status: str = "",
+    query: str = "",
+):
+    """評価シート一覧 with each subject, in organisation order; ``sheets`` is usually
+    ``permissions.visible_sheets(user)``; ``query`` matches the number or the name of the subject."""
     qs = (EvaluationSheet.objects.all() if sheets is None else sheets).select_related(
         "program__owner_unit", "policy_node__lead_unit", "organization"
     )
@@ -23,7 +32,18 @@ def sheet_list(*, sheets=None, organization_ids=None, evaluation_fy: int | None 
         qs = qs.filter(organization_id__in=organization_ids)
     if evaluation_fy is not None:
         qs = qs.for_year(evaluation_fy)
-    return qs
+    if form_type:
+        qs = qs.of_form(form_type)
+    if status:
+        qs = qs.filter(status=status)
+    if query:
+        qs = qs.filter(
+            Q(program__code__icontains=query)
+            | Q(program__name__icontains=query)
+            | Q(policy_node__code__icontains=query)
+            | Q(policy_node__name__icontains=query)
+        )
+    return qs.order_by("organization__lg_code", "form_type", "program__code", "policy_node__code", "id")
 
 
 def sheet_years(*, sheets=None, organization_ids=None) -> list[int]:
