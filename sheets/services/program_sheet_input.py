@@ -19,6 +19,7 @@ from sheets.choices import AdministrativeCategory
 from sheets.models import (
     EvaluationSheet,
 )
+from sheets.names import person_name
 from sheets.selectors import (
     KAMAKURA_FUNDING_ROWS,
     STAFFING_WINDOW,
@@ -163,11 +164,7 @@ class StaleSheetError(ValidationError):
         self.sheet = sheet
         self.changes = list(changes)
         user = sheet.updated_by
-        name = (
-            (f"{user.last_name} {user.first_name}".strip() or user.get_username())
-            if user
-            else _("不明な利用者")
-        )
+        name = person_name(user) if user else _("不明な利用者")
         when = ""
         if sheet.updated_at:
             at = timezone.localtime(sheet.updated_at)

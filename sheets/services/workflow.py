@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from sheets.choices import SheetStatus, SignatoryRole
 from sheets.history import records_history
 from sheets.models import EvaluationSheet, SheetSignatory, SheetTransition
+from sheets.names import person_name
 from sheets.permissions import can_edit_sheet, can_review_sheet, evaluator_unit_over, is_administrator
 
 
@@ -98,12 +99,6 @@ def sheet_transition(*, sheet: EvaluationSheet, action: str, by, comment: str = 
     return locked
 
 
-def signer_name(user) -> str:
-    """氏名 as the forms print it: family name, full-width space, given name."""
-    name = "　".join(part for part in (user.last_name.strip(), user.first_name.strip()) if part)
-    return name or user.get_username()
-
-
 def sign_as_evaluator(sheet: EvaluationSheet, by) -> SheetSignatory | None:
     """The approving 課長 / 部長 becomes the sheet's 評価者 for their unit (職名 from the unit).
 
@@ -121,7 +116,7 @@ def sign_as_evaluator(sheet: EvaluationSheet, by) -> SheetSignatory | None:
     )
     signatory.org_unit = unit
     signatory.title = title
-    signatory.person_name = signer_name(by)
+    signatory.person_name = person_name(by, "　")  # 氏名 as the forms print it
     signatory.save()
     return signatory
 

@@ -4,6 +4,7 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from sheets.names import person_name
 from sheets.permissions import can_manage_years, can_see_progress
 
 register = template.Library()
@@ -20,3 +21,8 @@ def nav_links(user) -> list[tuple[str, str]]:
     if can_manage_years(user):
         links.append((reverse("sheets:years"), _("年度の管理")))
     return links
+
+
+@register.filter(name="person_name")
+def person_name_filter(user) -> str:
+    return person_name(user)
