@@ -180,6 +180,11 @@ class PolicySheetContext(YearLabels):
         return self.narratives["002.4x"]
 
     @property
+    def program_sections(self) -> list[NarrativeSection]:
+        """§4 and §4x, printed after the programs (a list: the page loops instead of including)."""
+        return [self.narratives["002.4"], self.narratives["002.4x"]]
+
+    @property
     def late_sections(self) -> list[NarrativeSection]:
         """§6 … §9, printed after the outcome indicators."""
         return [self.narratives[key] for key in ("002.6", "002.7", "002.8", "002.9")]
@@ -433,7 +438,12 @@ def policy_sheet_context(*, sheet_id: int, sheet: EvaluationSheet | None = None)
             key=lambda link: (link[0], not link[1]),
         )
     ]
-    by_id = Program.objects.select_related("owner_unit__parent__parent").in_bulk({pk for _, pk in links})
+    # Without the default ordering (it joins the organisation): the dict is looked up, never iterated.
+    by_id = (
+        Program.objects.select_related("owner_unit__parent__parent")
+        .order_by()
+        .in_bulk({pk for _, pk in links})
+    )
     programs_by_year = defaultdict(list)
     for fy, program_id in links:
         programs_by_year[fy].append(by_id[program_id])

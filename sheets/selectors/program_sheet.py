@@ -20,8 +20,6 @@ from sheets.models import (
     EvaluationSheet,
     PolicyNode,
     Program,
-    ProgramPolicyLink,
-    ProgramRelatedUnit,
     ProgramYear,
     SheetSignatory,
     SubProgramEvaluation,
@@ -191,23 +189,49 @@ def _active_in_any(program: Program, fiscal_years) -> bool:
     )
 
 
-_PARENT_NAME_FIELDS = ("policy_node__parent__code", "policy_node__parent__name")
+_LINK_FIELDS = (
+    "link__fiscal_year",
+    "link__policy_node__code",
+    "link__policy_node__name",
+    "link__policy_node__parent_id",
+    "link__policy_node__parent__code",
+    "link__policy_node__parent__name",
+)
+_RELATED_UNIT_FIELDS = (
+    "programrelatedunit__order",
+    "programrelatedunit__id",
+    "programrelatedunit__org_unit__name",
+)
 
 
-def _policy_labels(program: Program, fiscal_year: int) -> tuple[str, str]:
-    """(分野, 施策の方針) of the primary policy link: only the names of the node and its parent are read."""
-    link = (
-        ProgramPolicyLink.objects.filter(program_id=program.pk, fiscal_year__lte=fiscal_year, is_primary=True)
-        .order_by("-fiscal_year")
-        .values_list(
-            "policy_node__code", "policy_node__name", "policy_node__parent_id", *_PARENT_NAME_FIELDS
-        )[:1]
+def _policy_labels_and_related_units(program: Program, fiscal_year: int) -> tuple[str, str, list[str]]:
+    """(分野, 施策の方針, 関連課) in one query: the program joined with its primary policy links up to the
+    year and with its related units (a row per link and unit; both are a handful).
+
+    The latest primary link gives the labels (only the names of the node and its parent are read).
+    """
+    link = FilteredRelation(
+        "policy_links", condition=Q(policy_links__is_primary=True, policy_links__fiscal_year__lte=fiscal_year)
     )
-    if not link:
-        return "", ""
-    code, name, parent_id, parent_code, parent_name = link[0]
+    latest, units = None, {}
+    for row in (
+        Program.objects.filter(pk=program.pk)
+        .annotate(link=link)
+        .order_by()
+        .values_list(*_LINK_FIELDS, *_RELATED_UNIT_FIELDS)
+    ):
+        link_fy, unit_order, unit_id, unit_name = row[0], *row[len(_LINK_FIELDS) :]
+        if link_fy is not None and (latest is None or link_fy > latest[0]):
+            latest = row
+        if unit_id is not None:
+            units[(unit_order, unit_id)] = unit_name
+    related_unit_names = [units[key] for key in sorted(units)]
+    if latest is None:
+        return "", "", related_unit_names
+    _fy, code, name, parent_id, parent_code, parent_name = latest[: len(_LINK_FIELDS)]
     label = str(PolicyNode(code=code, name=name))  # the model's own label format
-    return (str(PolicyNode(code=parent_code, name=parent_name)) if parent_id else ""), label
+    field_label = str(PolicyNode(code=parent_code, name=parent_name)) if parent_id else ""
+    return field_label, label, related_unit_names
 
 
 _LINE_FIELDS = ("funding_lines__source_type", "funding_lines__amount")
@@ -420,7 +444,7 @@ def program_sheet_context(*, sheet_id: int, sheet: EvaluationSheet | None = None
     if staff_from_former:
         years = "・".join(fy_label(fy, "plain") for fy in staff_from_former)
         lineage_notes.append(f"{years}の職員数は旧事業（{lineage.former_names(former)}）のものです。")
-    field_label, policy_label = _policy_labels(program, e)
+    field_label, policy_label, related_unit_names = _policy_labels_and_related_units(program, e)
     py_e = program_years.get((program.pk, e))
     program_sheet = getattr(sheet, "program_sheet", None)
 
@@ -436,14 +460,7 @@ def program_sheet_context(*, sheet_id: int, sheet: EvaluationSheet | None = None
         ],
         is_priority=bool(py_e and py_e.is_priority),
         owner_unit_name=program.owner_unit.name if program.owner_unit else "",
-        related_unit_names=[
-            name
-            for *_, name in sorted(
-                ProgramRelatedUnit.objects.filter(program_id=program.pk)
-                .order_by()
-                .values_list("order", "id", "org_unit__name")
-            )
-        ],
+        related_unit_names=related_unit_names,
         evaluators=_evaluators(sheet),
         field_label=field_label,
         policy_label=policy_label,
@@ -574,6 +591,8 @@ def _evaluators(sheet) -> list[str]:
 
 
 def _evaluations(sheet, subs) -> list[SubProgramEvaluation]:
+    if not subs:  # one row per sub-program: nothing to read
+        return []
     by_sub = {ev.sub_program_id: ev for ev in SubProgramEvaluation.objects.filter(sheet_id=sheet.pk)}
     evaluations = []
     for sub in subs:
@@ -583,37 +602,23 @@ def _evaluations(sheet, subs) -> list[SubProgramEvaluation]:
     return evaluations
 
 
-_QUESTION_FIELDS = tuple(f.attname for f in ViewpointQuestion._meta.concrete_fields)
-_OPTION_FIELDS = tuple(f.attname for f in ChoiceOption._meta.concrete_fields)
-_PARENT_FIELDS = ("id", "code", "label")  # what the answer text prints of the parent option
-
-
 def _viewpoints(sheet) -> list[ViewpointRow]:
     """The questions of the year, each joined with the sheet's answer, its option and the option's
-    parent: one query for what took two (questions; answers with their options)."""
+    parent: one query. ``select_related`` through the filtered relation builds the joins once, which
+    costs much less than resolving every answer and option column as a ``values_list`` path."""
     answer = FilteredRelation("viewpointanswer", condition=Q(viewpointanswer__sheet_id=sheet.pk))
-    option_paths = [f"answer__option__{name}" for name in _OPTION_FIELDS]
-    parent_paths = [f"answer__option__parent__{name}" for name in _PARENT_FIELDS]
-    q_count, o_count = len(_QUESTION_FIELDS), len(_OPTION_FIELDS)
     rows = []
-    for values in (
+    for question in (
         ViewpointQuestion.objects.filter(
             organization_id=sheet.organization_id, valid_from_fy__lte=sheet.evaluation_fy
         )
         .annotate(answer=answer)
+        .select_related("answer__option__parent")
         .order_by()
-        .values_list(*_QUESTION_FIELDS, "answer__id", "answer__free_text", *option_paths, *parent_paths)
     ):
-        question = ViewpointQuestion.from_db(None, _QUESTION_FIELDS, values[:q_count])
-        answer_id, free_text = values[q_count : q_count + 2]
-        option_values = values[q_count + 2 : q_count + 2 + o_count]
-        parent_values = values[q_count + 2 + o_count :]
-        option = None
-        if option_values[0] is not None:
-            option = ChoiceOption.from_db(None, _OPTION_FIELDS, option_values)
-            if parent_values[0] is not None:
-                option.parent = ChoiceOption.from_db(None, _PARENT_FIELDS, parent_values)
-        rows.append(ViewpointRow(question, option, free_text if answer_id is not None else ""))
+        # Set only when the join found an answer (one per sheet and question at most).
+        found = getattr(question, "answer", None)
+        rows.append(ViewpointRow(question, found.option if found else None, found.free_text if found else ""))
     return sorted(rows, key=lambda row: (row.question.order, row.question.pk))
 
 
