@@ -32,19 +32,6 @@ def _cases():
             yield pytest.param(view, method, role, status, id=f"{view}-{role}")
 
 
-@pytest.fixture(scope="module")
-def all_demos(django_db_setup, django_db_blocker):
-    """Every demo loaded once for the module (each test still runs in its own rolled-back transaction)."""
-    from django.core.management import call_command
-
-    from sheets.demo import demo_load
-
-    with django_db_blocker.unblock():
-        demo_load()
-        yield
-        call_command("flush", interactive=False, verbosity=0)
-
-
 @pytest.fixture
 def everyone(all_demos, db):
     return EvaluationSheet.objects.get(form_type="kmk_program", evaluation_fy=2025, program__code="健福-17")
