@@ -50,7 +50,8 @@ def sheet_years(*, sheets=None, organization_ids=None) -> list[int]:
     qs = EvaluationSheet.objects.all() if sheets is None else sheets
     if organization_ids is not None:
         qs = qs.filter(organization_id__in=organization_ids)
-    return sorted(set(qs.values_list("evaluation_fy", flat=True)), reverse=True)
+    # DISTINCT in the database: an installation holds tens of thousands of sheets.
+    return list(qs.order_by("-evaluation_fy").values_list("evaluation_fy", flat=True).distinct())
 
 
 @dataclass(frozen=True)
