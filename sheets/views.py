@@ -8,12 +8,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hikikomori_eval.wareki import fy_label
-from sheets import exports, selectors, services
+from sheets import content_version, exports, selectors, services
 from sheets.audit import log_export
 from sheets.choices import FormType
 from sheets.forms import (
@@ -26,6 +25,7 @@ from sheets.forms.sheet_list import SheetListFilterForm
 from sheets.models import EvaluationSheet, Organization
 from sheets.permissions import can_edit_sheet, visible_organization_ids, visible_sheet, visible_sheets
 from sheets.services.workflow import allowed_actions
+from sheets.sheet_body import frozen_body, sheet_body
 
 #: The edit page of each form that has one.
 #: Rows of the 評価シート一覧 per page (an auditor of a large installation sees thousands).
@@ -105,23 +105,19 @@ def _public_for(request, sheet) -> bool:
 
 @login_required
 def sheet_detail(request, pk):
+    token = content_version.current()  # before the sheet is read: see sheets/content_version.py
     sheet = _viewable_sheet(request, pk)
     public = _public_for(request, sheet)
     snapshot = None if public else exports.frozen_snapshot(sheet)
-    # A locked sheet shows what it printed when its year was locked, never a recomputation.
-    context = (
-        {"frozen_body": mark_safe(snapshot.body_html)}
-        if snapshot
-        else exports.sheet_print_context(sheet, public=public)
-    )
     edit_url = EDIT_URLS.get(sheet.form_type)
-    context.update(
-        sheet=sheet,
-        can_edit=can_edit_sheet(request.user, sheet),
-        edit_url=edit_url and reverse(edit_url, args=[sheet.pk]),
-        actions=allowed_actions(request.user, sheet),
-        last_transition=sheet.transitions.select_related("by").order_by("-at", "-id").first(),
-    )
+    context = {
+        "body": frozen_body(snapshot) if snapshot else sheet_body(sheet, public=public, token=token),
+        "sheet": sheet,
+        "can_edit": can_edit_sheet(request.user, sheet),
+        "edit_url": edit_url and reverse(edit_url, args=[sheet.pk]),
+        "actions": allowed_actions(request.user, sheet),
+        "last_transition": sheet.transitions.select_related("by").order_by("-at", "-id").first(),
+    }
     return render(request, "sheets/sheet_detail.html", context)
 
 

@@ -6,6 +6,14 @@ from sheets.choices import FormType
 from sheets.models import EvaluationSheet
 
 
+@pytest.fixture(autouse=True)
+def _fresh_sheet_bodies():
+    """No rendered sheet body outlives its test: tests roll their data back, and SQLite reuses ids."""
+    from django.core.cache import caches
+
+    caches["sheet_bodies"].clear()
+
+
 @pytest.fixture
 def demo(db):
     """The demo municipality (鎌倉市) with its three program sheets for 令和7年度."""

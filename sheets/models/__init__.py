@@ -1,5 +1,6 @@
 """Models of the sheets app: organisations, the policy tree, programs and evaluation sheets."""
 
+from .content import ContentVersion
 from .evaluation import (
     EvaluationSheet,
     NarrativeBlock,
@@ -29,6 +30,7 @@ __all__ = [
     "SheetSnapshot",
     "SheetTransition",
     "CheckFactor",
+    "ContentVersion",
     "ChoiceOption",
     "ChoiceSet",
     "EvaluationSheet",

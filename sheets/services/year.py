@@ -19,7 +19,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,13 +60,14 @@ def _jsonable(value, depth: int = 0):
 
 def freeze_sheet(sheet: EvaluationSheet) -> SheetSnapshot:
     """Store what the sheet prints now: page body, PDF, workbook and its computed figures."""
-    from sheets.exports import BODY_TEMPLATES, render_export, sheet_print_context
+    from sheets.exports import render_export, sheet_print_context
+    from sheets.sheet_body import render_body
 
     context = sheet_print_context(sheet)
     snapshot, _created = SheetSnapshot.objects.update_or_create(
         sheet=sheet,
         defaults={
-            "body_html": render_to_string(BODY_TEMPLATES[sheet.form_type], context),
+            "body_html": render_body(sheet, context=context, screen=False).html,
             "pdf": render_export(sheet, "pdf"),
             "xlsx": render_export(sheet, "xlsx"),
         },
