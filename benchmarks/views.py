@@ -14,6 +14,7 @@ from benchmarks import analytics, opendata, selectors, services
 from benchmarks.survey import SURVEY_CODE
 from benchmarks.workbooks import portfolio_workbook
 from hikikomori_eval.pdf import render_pdf
+from sheets import content_version
 from sheets.models import EvaluationSheet, Organization, OrgUnit, PolicyNode
 from sheets.permissions import can_edit_sheet, can_view_sheet, visible_organization_ids
 
@@ -99,22 +100,35 @@ def _viewable_organization(request, organization_id: int) -> None:
         raise PermissionDenied
 
 
+# A portfolio depends on the data alone (access is checked first): computed once per content version.
+
+
 def _department_context(request, pk):
+    token = content_version.current()  # before the data is read: see sheets/content_version.py
     unit = get_object_or_404(OrgUnit.objects.select_related("organization"), pk=pk)
     _viewable_organization(request, unit.organization_id)
     year = selectors.portfolio_year(unit.organization_id, request.GET.get("year"))
     if year is None:
         raise Http404
-    return selectors.department_portfolio_context(unit=unit, evaluation_fy=year)
+    return content_version.cached(
+        f"portfolio:department:{unit.pk}:{year}",
+        lambda: selectors.department_portfolio_context(unit=unit, evaluation_fy=year),
+        token=token,
+    )
 
 
 def _policy_context(request, pk):
+    token = content_version.current()
     node = get_object_or_404(PolicyNode.objects.select_related("plan"), pk=pk)
     _viewable_organization(request, node.plan.organization_id)
     year = selectors.portfolio_year(node.plan.organization_id, request.GET.get("year"))
     if year is None:
         raise Http404
-    return selectors.policy_portfolio_context(node=node, evaluation_fy=year)
+    return content_version.cached(
+        f"portfolio:policy:{node.pk}:{year}",
+        lambda: selectors.policy_portfolio_context(node=node, evaluation_fy=year),
+        token=token,
+    )
 
 
 @login_required

@@ -5,7 +5,10 @@ migrates it and loads a small scale data set, starts gunicorn on a free loopback
 load generator of ``perf/loadgen.py`` twice: first on the bare 200-row view (baseline of the same run),
 then browsing and saving 個表 (a few hot sheets, so that concurrent saves meet the optimistic lock).
 Stale refusals are counted apart from errors; lost updates are checked against the database: each
-sheet's final version and text must be those of its last successful save.
+sheet's final version and text must be those of its last successful save. Last, outdated pages are
+looked for: several users (connections spread over the gunicorn workers, each worker with its own
+cache of sheet bodies) open the hot sheets, one saves each of them anew, and all open them again:
+every page must show the new text.
 """
 
 from __future__ import annotations
@@ -115,6 +118,31 @@ def lost_updates(results, initial: dict[int, tuple[int, str]]) -> int:
     return lost
 
 
+def outdated_pages(port: int, users, sheet_ids) -> tuple[int, int, list[str]]:
+    """(pages showing another 今後の方針 than the one just saved, pages checked, errors)."""
+    from perf.loadgen import Results, User
+
+    results = Results()
+    readers = []
+    for username, password in users[:12]:
+        reader = User(port, results)
+        if reader.login(username, password):
+            readers.append(reader)
+
+    def page(reader, pk) -> str:
+        return reader.request("check", "GET", f"/sheets/{pk}/")[1]
+
+    for reader in readers:  # every worker a reader reaches renders and caches the bodies
+        for pk in sheet_ids:
+            page(reader, pk)
+    for pk in sheet_ids:
+        readers[0].save(pk, f"check-{pk}")
+    if len(results.saves) != len(sheet_ids):
+        results.errors.append(f"only {len(results.saves)} of {len(sheet_ids)} check saves went through")
+    outdated = sum(f">check-{pk}</td>" not in page(reader, pk) for reader in readers for pk in sheet_ids)
+    return outdated, len(readers) * len(sheet_ids), results.errors
+
+
 def run() -> None:
     from perf.common import prepare_database, scale_organizations
     from sheets.choices import FormType
@@ -164,6 +192,8 @@ def run() -> None:
                 user.save(rng.choice(hot).pk, token)
 
         results, seconds = run_users(port=port, users=users, duration=DURATION, actions=browse_and_save)
+        lost = lost_updates(results, initial)
+        outdated, checked, check_errors = outdated_pages(port, users, list(initial))
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -174,13 +204,14 @@ def run() -> None:
         emit_latencies(f"load_{kind}", [s for s in results.samples if s.kind == kind])
     emit("load_p50_vs_bare_ratio", ratio(percentile([s.ms for s in results.samples], 50),
                                          percentile([s.ms for s in base.samples], 50)))  # fmt: skip
-    emit("load_errors", len(results.errors) + len(base.errors))
-    for error in (base.errors + results.errors)[:5]:
+    emit("load_errors", len(results.errors) + len(base.errors) + len(check_errors))
+    for error in (base.errors + results.errors + check_errors)[:5]:
         emit("load_error_example", error)
     emit("load_keepalive_reconnects", results.reconnects + base.reconnects)
     emit("load_saves_ok", len(results.saves))
     emit("load_stale_refusals", results.stale)
-    emit("load_lost_updates", lost_updates(results, initial))
+    emit("load_lost_updates", lost)
+    emit("load_outdated_pages", f"{outdated} of {checked}")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,11 @@ programs) and policy portfolio (the policy of the measured policy sheet), for FY
 Requests go through Django's test client in this process (the whole middleware and template stack,
 no network), timed as the median of several after a warm-up. The baseline of the same run is a bare
 view rendering a 200-row table with the site's base template (``perf/urls.py``).
+
+Sheet and portfolio pages are measured twice: ``page_<name>_*`` as most requests find them, the
+sheet's body or the portfolio computed for the current content version by an earlier request
+(``sheets/content_version.py``), and ``page_<name>_uncached_*`` as the first request after a write
+does, computing them itself.
 """
 
 from __future__ import annotations
@@ -23,20 +28,25 @@ BARE_URL = "/perf/bare/"
 YEAR = 2025
 
 
-def measure(client, name: str, url: str, baseline_url: str | None = BARE_URL) -> float:
-    """Median server time of ``url``; with its ratio to the bare view timed alternately with it."""
+def measure(client, name: str, url: str, baseline_url: str | None = BARE_URL, before=lambda: None) -> float:
+    """Median server time of ``url``; with its ratio to the bare view timed alternately with it.
+
+    ``before``: run (untimed) before each request of ``url``, e.g. to empty a cache.
+    """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    client.get(url)
+    before()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     query_count = len(queries)  # now: the log is cleared by the next request
     if response.status_code != 200:
         emit(f"page_{name}", f"failed (HTTP {response.status_code} for {url})")
         return float("nan")
-    client.get(url)
     page, bare = [], []
     for _ in range(REPEAT):  # interleaved: a change of the machine's load hits both alike
+        before()
         page.append(timed(lambda: client.get(url))[0])
         if baseline_url:
             bare.append(timed(lambda: client.get(baseline_url))[0])
@@ -50,13 +60,28 @@ def measure(client, name: str, url: str, baseline_url: str | None = BARE_URL) ->
     return seconds
 
 
+def measure_cached_page(client, name: str, url: str) -> None:
+    """A page twice: as most requests find it (what it computes from the data computed for the
+    current content version by an earlier request) and as the first request after a write does."""
+    from django.core.cache import caches
+
+    from sheets.content_version import CACHE_ALIAS
+
+    measure(client, name, url)
+    measure(client, f"{name}_uncached", url, before=caches[CACHE_ALIAS].clear)
+
+
 def query_counts(client, urls) -> list[int]:
-    """The number of queries of each page, in the order of ``urls``."""
+    """The number of queries of each page, in the order of ``urls``, each computing its content."""
+    from django.core.cache import caches
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from sheets.content_version import CACHE_ALIAS
+
     counts = []
     for url in urls:
+        caches[CACHE_ALIAS].clear()
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         counts.append(len(queries))
@@ -64,6 +89,7 @@ def query_counts(client, urls) -> list[int]:
 
 
 def query_spread(client, sheets) -> tuple[int, int]:
+    """The fewest and most queries of the sheets' pages."""
     counts = query_counts(client, [f"/sheets/{sheet.pk}/" for sheet in sheets])
     return min(counts), max(counts)
 
@@ -127,7 +153,7 @@ def run() -> None:
     )
     largest = program_sheets.first()
     emit("page_sheet_sub_programs", largest.subs)
-    measure(client, "sheet", f"/sheets/{largest.pk}/")
+    measure_cached_page(client, "sheet", f"/sheets/{largest.pk}/")
     smallest = program_sheets.order_by("subs", "pk").first()
     low, high = query_spread(client, [smallest, largest])
     emit("page_sheet_queries_1_vs_max_subprograms", f"{low}/{high}")
@@ -141,7 +167,7 @@ def run() -> None:
         .first()
     )
     if policy:
-        measure(client, "policy_sheet", f"/sheets/{policy.pk}/")
+        measure_cached_page(client, "policy_sheet", f"/sheets/{policy.pk}/")
     demo_policy = EvaluationSheet.objects.filter(
         form_type=FormType.KAMAKURA_POLICY, organization__lg_code="142042"
     )
@@ -150,21 +176,23 @@ def run() -> None:
         if admin:
             demo_client = Client()
             demo_client.force_login(admin)
-            measure(demo_client, "policy_sheet_demo_37_programs", f"/sheets/{demo_policy.first().pk}/")
+            measure_cached_page(
+                demo_client, "policy_sheet_demo_37_programs", f"/sheets/{demo_policy.first().pk}/"
+            )
 
     departments = department_portfolios(org)
     if departments:
         # The department with the most programs; the query count must not grow with them.
         (fewest, fewest_url), (most, most_url) = departments[0], departments[-1]
         emit("page_portfolio_department_programs", most)
-        measure(client, "portfolio_department", most_url)
+        measure_cached_page(client, "portfolio_department", most_url)
         low, high = query_counts(client, [fewest_url, most_url])
         emit("page_portfolio_department_programs_fewest_vs_most", f"{fewest}/{most}")
         emit("page_portfolio_department_queries_fewest_vs_most", f"{low}/{high}")
     else:
         emit("page_portfolio_department", "skipped (no department in the scale data)")
     if policy:
-        measure(client, "portfolio_policy", policy_portfolio_url(policy))
+        measure_cached_page(client, "portfolio_policy", policy_portfolio_url(policy))
     measure(client, "sheet_list", f"/?year={YEAR}")
 
 

@@ -8,15 +8,24 @@ signals also catches ``bulk_update``, ``QuerySet.update`` and raw SQL, which sen
 Readers take the token with :func:`current` *before* they read the data: a write that commits in
 between then leaves a newer result under an older token (soon unreachable), never an older result
 under the newer one. A connection with uncommitted writes of its own gets ``None`` (do not cache):
-what it reads is not what the token stands for.
+what it reads is not what the token stands for. :func:`cached` keeps what a page computed from the
+data (a sheet's rendered body, a portfolio) under the token, in the ``content`` cache of the
+settings (each process's memory by default: the token, not the cache, is shared).
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
+from typing import TypeVar
 
+from django.core.cache import caches
 from django.db import DatabaseError, connections, transaction
+from django.utils.translation import get_language
+
+CACHE_ALIAS = "content"
+T = TypeVar("T")
 
 #: Tables whose writes never change what a sheet prints: sessions and sign-ins, the logs, the jobs
 #: of batch printing and of dataset exports and imports (an import's changes are written to the
@@ -80,6 +89,20 @@ def current(*, using: str = "default") -> int | None:
     if _pending(connections[using]):
         return None
     return ContentVersion.objects.using(using).filter(pk=1).values_list("token", flat=True).first()
+
+
+def cached(key: str, build: Callable[[], T], *, token: int | None) -> T:
+    """``build()``, computed once per content token: ``key`` names what it computes from the data
+    (never who asks: callers check access first). Not cached when ``token`` is None."""
+    if token is None:
+        return build()
+    cache = caches[CACHE_ALIAS]
+    full_key = f"{token}:{get_language()}:{key}"
+    value = cache.get(full_key)
+    if value is None:
+        value = build()
+        cache.set(full_key, value)
+    return value
 
 
 def _changes_content(sql) -> bool:

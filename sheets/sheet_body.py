@@ -3,22 +3,18 @@
 Building a sheet's context and rendering its body is most of a sheet page's time. The result depends
 on the sheet's data alone (never on who reads it: the view checks access before asking), so it is
 cached under the content token (``sheets/content_version.py``), which changes after every committed
-write: a cached body is always the one a fresh render would give. The cache is the ``sheet_bodies``
-cache of the settings (memory of each process by default).
+write: a cached body is always the one a fresh render would give.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 
+from sheets import content_version
 from sheets.exports import BODY_TEMPLATES, sheet_print_context
-
-CACHE_ALIAS = "sheet_bodies"
 
 
 @dataclass(frozen=True)
@@ -56,12 +52,6 @@ def frozen_body(snapshot) -> SheetBody:
 def sheet_body(sheet, *, public: bool, token: int | None) -> SheetBody:
     """The body of ``sheet`` for content version ``token`` (``content_version.current()``, taken
     before the sheet was read); rendered and not cached when ``token`` is None."""
-    if token is None:
-        return render_body(sheet, public=public)
-    cache = caches[CACHE_ALIAS]
-    key = f"sheet-body:{token}:{sheet.pk}:{int(public)}:{get_language()}"
-    body = cache.get(key)
-    if body is None:
-        body = render_body(sheet, public=public)
-        cache.set(key, body)
-    return body
+    return content_version.cached(
+        f"sheet-body:{sheet.pk}:{int(public)}", lambda: render_body(sheet, public=public), token=token
+    )

@@ -7,11 +7,12 @@ from sheets.models import EvaluationSheet
 
 
 @pytest.fixture(autouse=True)
-def _fresh_sheet_bodies():
-    """No rendered sheet body outlives its test: tests roll their data back, and SQLite reuses ids."""
+def _fresh_content_cache():
+    """Nothing cached under the content token outlives its test: tests roll their data back, and
+    SQLite reuses ids."""
     from django.core.cache import caches
 
-    caches["sheet_bodies"].clear()
+    caches["content"].clear()
 
 
 @pytest.fixture

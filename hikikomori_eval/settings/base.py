@@ -103,16 +103,16 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # Uploaded workbooks and finished dataset exports (served only through permission-checked views).
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 
-# sheet_bodies: rendered sheet bodies, keyed on the content token (sheets/sheet_body.py). The memory of
-# each process is enough: a write anywhere renews the token, read from the shared database, so no
-# process ever serves an outdated body. About 20-40 KB a body.
+# content: what pages compute from the data (a sheet's rendered body, 20-40 KB; a portfolio), kept
+# under the content token (sheets/content_version.py). The memory of each process is enough: a write
+# anywhere renews the token, read from the shared database, so no process ever shows outdated data.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "sheet_bodies": {
+    "content": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "sheet-bodies",
+        "LOCATION": "content",
         "TIMEOUT": 24 * 60 * 60,
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("SHEET_BODY_CACHE_ENTRIES", "1000"))},
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CONTENT_CACHE_ENTRIES", "1000"))},
     },
 }
 

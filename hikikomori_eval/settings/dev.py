@@ -4,6 +4,6 @@ from .base import *  # noqa: F403
 
 DEBUG = True
 
-# Sheet bodies are rendered on every request here, so that an edited template shows at once (the
-# cache is renewed by writes to the data, not by edits of templates).
-CACHES["sheet_bodies"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}  # noqa: F405
+# Pages are computed on every request here, so that an edited template or selector shows at once (the
+# content cache is renewed by writes to the data, not by edits of the code).
+CACHES["content"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}  # noqa: F405

@@ -1,4 +1,4 @@
-"""Rendered sheet bodies are reused only while the data they show is unchanged.
+"""Rendered sheet bodies and portfolios are reused only while the data they show is unchanged.
 
 The content token changes after every committed write, however it was made (a model save, a bulk
 update, raw SQL); reads, rolled-back writes and the tables no sheet prints leave it alone. These tests
@@ -136,3 +136,23 @@ def test_each_form_shows_the_same_body_from_the_cache(client, demo, login_as):
     rendered, rendering_queries = _get(client, url)
     cached, cached_queries = _get(client, url)
     assert cached == rendered and cached_queries < rendering_queries
+
+
+def test_a_portfolio_is_computed_again_only_after_a_write(client, demo_sheet, login_as, django_user_model):
+    login_as("auditor")
+    url = reverse("benchmarks:department_portfolio", args=[demo_sheet.program.owner_unit.department.pk])
+    with CaptureQueriesContext(connection) as computing:
+        first = client.get(url, {"year": 2025}).content.decode()
+    with CaptureQueriesContext(connection) as cached:
+        again = client.get(url, {"year": 2025}).content.decode()
+    main = slice(first.index("<main"), None)  # not the header's per-request CSRF token
+    assert again[main] == first[main] and len(cached) < len(computing)
+    assert demo_sheet.program.name in first
+
+    Program.objects.filter(pk=demo_sheet.program_id).update(name="ひきこもり支援総合事業")
+    assert "ひきこもり支援総合事業" in client.get(url, {"year": 2025}).content.decode()
+
+    outsider = django_user_model.objects.create_user("outsider", password="x")
+    Membership.objects.create(user=outsider, organization=OrganizationFactory(), role=Role.AUDITOR)
+    client.force_login(outsider)
+    assert client.get(url, {"year": 2025}).status_code == 403
