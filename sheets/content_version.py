@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import caches
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.utils.translation import get_language
 
 CACHE_ALIAS = "content"
@@ -67,13 +67,17 @@ def bump(*, using: str = "default") -> None:
     """Give the content a new token (now: the caller's writes are committed)."""
     from sheets.models import ContentVersion
 
-    token = secrets.randbits(62)
-    try:
-        if not ContentVersion.objects.using(using).filter(pk=1).update(token=token):
-            ContentVersion.objects.using(using).update_or_create(pk=1, defaults={"token": token})
-    except DatabaseError:
-        # Before the table exists (the migrations that create it): nothing can be cached yet either.
-        pass
+    rows = ContentVersion.objects.using(using)
+    for _attempt in range(2):
+        token = secrets.randbits(62)
+        try:
+            if not rows.filter(pk=1).update(token=token):
+                rows.create(pk=1, token=token)
+            return
+        except IntegrityError:
+            continue  # another process created the row between the two statements: update it
+        except DatabaseError:
+            return  # before the migration that creates the table: nothing can be cached yet either
 
 
 def _pending(connection) -> bool:

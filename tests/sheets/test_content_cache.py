@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from sheets import content_version
 from sheets.choices import FormType, Role
-from sheets.models import AuditEvent, EvaluationSheet, Membership, Program, ProgramSheet
+from sheets.models import AuditEvent, ContentVersion, EvaluationSheet, Membership, Program, ProgramSheet
 from tests.factories import OrganizationFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,6 +78,14 @@ def test_a_savepoint_rolled_back_does_not_hide_the_writes_after_it(token):
             raise RuntimeError
         ProgramFactory()  # its new token must still be scheduled
     assert content_version.current() != token
+
+
+def test_without_a_token_nothing_is_cached_until_the_next_write(token):
+    ContentVersion.objects.all().delete()  # as a flushed database has it
+    assert content_version.current() is None
+    assert content_version.cached("key", lambda: "computed", token=None) == "computed"
+    ProgramFactory()
+    assert content_version.current() not in (None, token)
 
 
 @pytest.fixture
