@@ -119,7 +119,22 @@ def _gc_paused():
     try:
         yield
     finally:
+        _freeze_long_lived_once()
         gc.enable()
+
+
+_frozen = False
+
+
+def _freeze_long_lived_once() -> None:
+    """After the process's first document: collect its garbage, then exempt every object alive now
+    (modules, fonts, parsed stylesheets) from later collections, which then walk only the objects of
+    the documents that follow."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.collect()
+        gc.freeze()
 
 
 def _stylesheet(kind: str, source: str) -> CSS | None:

@@ -38,3 +38,14 @@ def test_unclear_markup_is_rendered_as_it_is(body, tmp_path):
     html = PAGE.format(body=body)
     assert pdf._split_stylesheets(html) is None
     assert "行政評価" in _text(pdf.write_pdf([pdf.render_document(html)]), tmp_path)
+
+
+def test_the_collector_is_back_after_a_document_with_the_process_objects_frozen(tmp_path):
+    """Paused while WeasyPrint works, never left off; what outlives the first document (fonts, parsed
+    stylesheets) is exempt from later collections."""
+    import gc
+
+    content = pdf.write_pdf([pdf.render_document(PAGE.format(body="<p>行政評価</p>"))])
+    assert "行政評価" in _text(content, tmp_path)
+    assert gc.isenabled()
+    assert gc.get_freeze_count() > 0
