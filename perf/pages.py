@@ -61,8 +61,8 @@ def measure(client, name: str, url: str, baseline_url: str | None = BARE_URL, be
 
 
 def measure_cached_page(client, name: str, url: str) -> None:
-    """A page twice: as most requests find it (what it computes from the data computed for the
-    current content version by an earlier request) and as the first request after a write does."""
+    """A page twice: as most requests find it (its content computed for the current content version
+    by an earlier request) and as the first request after a write finds it (computing it)."""
     from django.core.cache import caches
 
     from sheets.content_version import CACHE_ALIAS

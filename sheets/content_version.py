@@ -92,7 +92,8 @@ def current(*, using: str = "default") -> int | None:
 
     if _pending(connections[using]):
         return None
-    return ContentVersion.objects.using(using).filter(pk=1).values_list("token", flat=True).first()
+    tokens = ContentVersion.objects.using(using).filter(pk=1).values_list("token", flat=True)
+    return next(iter(tokens), None)  # one row at most: no ORDER BY, no LIMIT
 
 
 def cached(key: str, build: Callable[[], T], *, token: int | None) -> T:
