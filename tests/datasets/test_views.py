@@ -67,6 +67,8 @@ def test_export_runs_in_the_background_and_downloads(
     content = b"".join(download.streaming_content)
     assert "指標値" in open_xlsx(content).sheetnames
     assert "dataset_2025.xlsx" in download["Content-Disposition"]
+    form_page = client.get(reverse("datasets:export")).content.decode()
+    assert f'<a href="{reverse("datasets:export_download", args=[job.pk])}">{job.filename}</a>' in form_page
 
 
 def test_running_export_polls_with_htmx(demo, client, login_as, django_user_model):

@@ -29,6 +29,18 @@ def _download(client, job) -> bytes:
     return b"".join(response.streaming_content)
 
 
+def test_the_form_lists_the_finished_jobs_with_their_department_and_file(
+    client, login_as, department, django_capture_on_commit_callbacks
+):
+    login_as("auditor")
+    _start(client, department, PrintFormat.ZIP, django_capture_on_commit_callbacks)
+    job = PrintJob.objects.get()
+    page = client.get(reverse("printing:form")).content.decode()
+    assert f"{job.organization.name}　{department.name}" in page
+    assert reverse("printing:status", args=[job.pk]) in page
+    assert f'<a href="{reverse("printing:download", args=[job.pk])}">{job.filename}</a>' in page
+
+
 def test_combined_pdf_holds_every_sheet_of_the_department(
     client, login_as, department, pdf_text, django_capture_on_commit_callbacks
 ):
